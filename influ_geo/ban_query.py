@@ -59,13 +59,25 @@ def clean_cell(value: object) -> str:
 
 def build_query(adresse: str, code_postal: str, commune: str, code_insee: str) -> Query | None:
     """``("20 av de Ségur", "75007", "Paris", "75056")`` ⇒ Query(…, "postcode", "75007")."""
-    adresse = re.sub(r"^\W+", "", adresse)
-    commune = commune if adresse else re.sub(r"^\W+", "", commune)
+    adresse = strip_invalid_start(adresse)
     room = Q_MAX_CHARS - len(commune) - 1
     if len(adresse) > room:
         adresse = adresse[: max(room, 0)].rsplit(" ", 1)[0]
-    query = Query(adresse, commune[:Q_MAX_CHARS], *row_filter(code_postal, code_insee))
+    if not adresse:
+        commune = strip_invalid_start(commune)[:Q_MAX_CHARS]
+    query = Query(adresse, commune, *row_filter(code_postal, code_insee))
     return query if len(query.q) >= Q_MIN_CHARS else None
+
+
+def strip_invalid_start(text: str) -> str:
+    """Drop what the service refuses at the start of ``q`` (a cased letter or 0–9 must open it).
+
+    ``'"- 3 rue du Port'`` ⇒ ``"3 rue du Port"``; ``"_00"`` ⇒ ``"00"``; ``"²"`` ⇒ ``""``.
+    """
+    for position, char in enumerate(text):
+        if char.lower() != char.upper() or char in "0123456789":
+            return text[position:]
+    return ""
 
 
 def row_filter(code_postal: str, code_insee: str) -> tuple[str, str]:

@@ -174,7 +174,7 @@ def search(q: str, filters: dict[str, str]) -> tuple[Adresse, float] | None:
 def result_cells(q: str, filters: dict[str, str]) -> dict[str, str]:
     """The result columns for one row (``result_status`` as on the Géoplateforme)."""
     cells = dict.fromkeys(RESULT_COLUMNS, "")
-    if len(q) < 3 or not q[0].isalnum():
+    if len(q) < 3 or not (q[0].lower() != q[0].upper() or q[0] in "0123456789"):
         cells["result_status"] = "skipped"
         return cells
     found = search(q, filters)
@@ -280,7 +280,7 @@ class FakeBan:
         handler = type("Handler", (_Handler,), {"ban": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -1,0 +1,231 @@
+"""Cell-level cleaners shared by the event, action and Territoires d'industrie readers.
+
+Each function takes one raw cell (text as read, or a value from JSON) and returns the
+canonical value, ``None`` for an empty cell, or raises ``ValueInvalid`` whose message is
+a short French reason quoting the value (the caller adds the line number).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from influ_geo import textnorm
+
+
+class ValueInvalid(ValueError):
+    """A cell that cannot be read; the message is French and quotes the value."""
+
+
+MOIS = {
+    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4,
+    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9,
+    "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
+    "decembre": 12, "dec": 12,
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "october": 10, "november": 11, "december": 12,
+}
+JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+# Excel stores dates as days since 1899-12-30; serials in this range are 1954–2119.
+EXCEL_EPOCH = datetime(1899, 12, 30)
+EXCEL_SERIAL_RANGE = (20_000, 80_000)
+
+PARIS = "Europe/Paris"
+# Overseas départements and collectivities by the first three digits of their codes.
+ZONES_OUTRE_MER = {
+    "971": "America/Guadeloupe", "972": "America/Martinique", "973": "America/Cayenne",
+    "974": "Indian/Reunion", "975": "America/Miquelon", "976": "Indian/Mayotte",
+    "977": "America/St_Barthelemy", "978": "America/Marigot",
+}
+
+_EMPTY = {"", "nan", "none", "null", "nat", "n/a", "na", "-", "—"}
+_TIME = r"(?:[ T]+(?:à\s*)?(\d{1,2})\s*[:h]\s*(\d{2})?(?::(\d{2}))?(?:\.\d+)?)?"
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME + r"\s*(Z|[+-]\d{2}:?\d{2})?$")
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})" + _TIME + r"$")
+_WORDS = re.compile(r"^(\d{1,2})\s+([a-z]+)\s+(\d{4})"
+                    r"(?:\s+(?:a\s+)?(\d{1,2})\s*(?:h|\s)\s*(\d{2})?)?$")
+
+
+def is_empty(value: object) -> bool:
+    """``None``, NaN, ``""``, ``"  "``, ``"NaN"`` ⇒ True; ``"0"`` ⇒ False."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip().lower() in _EMPTY
+
+
+def clean_text(value: object) -> str | None:
+    """``"  Portes   ouvertes\\n"`` ⇒ ``"Portes ouvertes"``; HTML is kept as text."""
+    if is_empty(value):
+        return None
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text or None
+
+
+def simple_key(value: object) -> str:
+    """Accent/case-insensitive key: ``"Savoir-Faire  É"`` ⇒ ``"savoir faire e"``."""
+    text = unicodedata.normalize("NFKD", str(value or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("œ", "oe").replace("æ", "ae")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def parse_date(value: object, zone: str = PARIS) -> pd.Timestamp | None:
+    """A date in the forms people type, as a tz-naive Timestamp.
+
+    ``"2025-03-18"``, ``"18/03/2025"``, ``"18/03/2025 14:00"``, ``"18 mars 2025"``,
+    ``"mardi 1er avril 2025 à 9h30"``, ``"45734"`` (Excel) ⇒ ``Timestamp("2025-03-18")``…;
+    ``""`` ⇒ None; ``"31/02/2025"`` ⇒ ``ValueInvalid("date « 31/02/2025 » impossible")``.
+    A timestamp with an offset is converted to ``zone`` (the time zone of the place, see
+    ``zone_of``) then made naive: the canonical schema stores local wall-clock time, so
+    ``"2025-03-18T05:00:00Z"`` in La Réunion (``"Indian/Reunion"``) ⇒ 09:00.
+    """
+    if is_empty(value):
+        return None
+    if isinstance(value, pd.Timestamp | datetime | date):
+        return _naive(pd.Timestamp(value), zone)
+    text = str(value).strip()
+    parsed = _parse_date_text(text, zone)
+    if parsed is None:
+        raise ValueInvalid(f"date « {text} » illisible (attendu AAAA-MM-JJ, JJ/MM/AAAA "
+                           "ou « 18 mars 2025 »)")
+    return parsed
+
+
+def _parse_date_text(text: str, zone: str) -> pd.Timestamp | None:
+    """Try each accepted form in turn; None when none matches."""
+    serial = _excel_serial(text)
+    if serial is not None:
+        return serial
+    if m := _ISO.match(text):
+        y, mo, d, h, mi, s, tz = m.groups()
+        return _build(text, (y, mo, d, h, mi, s), tz, zone)
+    if m := _DMY.match(text):
+        d, mo, y, h, mi, s = m.groups()
+        year = int(y) + 2000 if len(y) == 2 else int(y)
+        return _build(text, (year, mo, d, h, mi, s), None, zone)
+    words = simple_key(re.sub(r"\b1er\b", "1", text))
+    words = re.sub(r"^(?:" + "|".join(JOURS) + r")\s+", "", words)
+    if (m := _WORDS.match(words)) and m.group(2) in MOIS:
+        d, month, y, h, mi = m.groups()
+        return _build(text, (y, MOIS[month], d, h, mi, None), None, zone)
+    return None
+
+
+def _excel_serial(text: str) -> pd.Timestamp | None:
+    """``"45734"`` or ``"45734.5"`` ⇒ 2025-03-18 (00:00 or 12:00); other text ⇒ None."""
+    if not re.fullmatch(r"\d{5}(?:\.\d+)?", text):
+        return None
+    number = float(text)
+    if not EXCEL_SERIAL_RANGE[0] <= number <= EXCEL_SERIAL_RANGE[1]:
+        return None
+    moment = EXCEL_EPOCH + timedelta(days=number)
+    return pd.Timestamp(moment).round("s")
+
+
+def _build(text: str, parts: tuple[object, ...], tz: str | None, zone: str) -> pd.Timestamp:
+    """Assemble ``(y, m, d, h, mi, s)`` and check it; an impossible date raises with the text."""
+    try:
+        moment = datetime(*(int(p or 0) for p in parts))
+    except ValueError as error:
+        raise ValueInvalid(f"date « {text} » impossible") from error
+    stamp = pd.Timestamp(moment)
+    if tz:
+        stamp = stamp.tz_localize("UTC" if tz == "Z" else _offset(tz))
+    return _naive(stamp, zone)
+
+
+def _offset(tz: str) -> str:
+    """``"+0200"`` ⇒ ``"+02:00"`` (pandas accepts the colon form)."""
+    return tz if ":" in tz else f"{tz[:3]}:{tz[3:]}"
+
+
+def _naive(stamp: pd.Timestamp, zone: str) -> pd.Timestamp:
+    """An aware timestamp ⇒ wall time in ``zone`` without zone; a naive one unchanged."""
+    if stamp.tzinfo is None:
+        return stamp
+    return stamp.tz_convert(zone).tz_localize(None)
+
+
+def zone_of(code: object) -> str:
+    """Time zone of a place from its postcode, INSEE or département code.
+
+    ``"97400"`` ⇒ ``"Indian/Reunion"``, ``"972"`` ⇒ ``"America/Martinique"``,
+    ``"2A004"`` or ``None`` ⇒ ``"Europe/Paris"``.
+    """
+    text = str(code or "").strip()
+    return ZONES_OUTRE_MER.get(text[:3], PARIS)
+
+
+def parse_count(value: object) -> int | None:
+    """A non-negative integer: ``"1 234"`` ⇒ 1234, ``"12.0"`` ⇒ 12, ``""`` ⇒ None.
+
+    ``"-3"`` or ``"beaucoup"`` ⇒ ``ValueInvalid``.
+    """
+    if is_empty(value):
+        return None
+    text = re.sub(r"[\s\u202f\u00a0]", "", str(value))
+    if re.fullmatch(r"\d+(?:[.,]0+)?", text):
+        return int(re.split(r"[.,]", text)[0])
+    raise ValueInvalid(f"« {str(value).strip()} » n'est pas un entier positif ou nul")
+
+
+def parse_float(value: object) -> float | None:
+    """``"47,2"`` ⇒ 47.2, ``47.2`` ⇒ 47.2, ``""`` ⇒ None, ``"abc"`` ⇒ None."""
+    if is_empty(value):
+        return None
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return None if math.isnan(number) else number
+
+
+def http_url(value: object) -> str | None:
+    """Keep only web links: ``"https://x.fr/a"`` ⇒ same; ``"javascript:alert(1)"`` ⇒ raises."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    if re.match(r"^https?://[^\s/]+", text, flags=re.IGNORECASE):
+        return text
+    raise ValueInvalid(f"lien « {text} » ignoré (seuls http:// et https:// sont acceptés)")
+
+
+def code_postal(value: object) -> str | None:
+    """``"1000"`` ⇒ ``"01000"``, ``"75 001"`` ⇒ ``"75001"``, ``""`` ⇒ None, ``"abc"`` ⇒ raises."""
+    if is_empty(value):
+        return None
+    code = textnorm.normalize_postcode(value)
+    if code is None:
+        raise ValueInvalid(f"code postal « {str(value).strip()} » invalide")
+    return code
+
+
+def code_insee(value: object) -> str | None:
+    """``"1053"`` ⇒ ``"01053"``, ``"2a004"`` ⇒ ``"2A004"``, ``"Paris"`` ⇒ raises."""
+    if is_empty(value):
+        return None
+    code = textnorm.normalize_code_insee(value)
+    if code is None:
+        raise ValueInvalid(f"code INSEE « {str(value).strip()} » invalide")
+    return code
+
+
+def stable_id(*parts: object) -> str:
+    """A short stable key from values: ``("Forum", "2025-03-18")`` ⇒ ``"h-3f2a…"`` (16 hex)."""
+    joined = "\x1f".join(simple_key(p) if p is not None else "" for p in parts)
+    return "h-" + hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
+
+
+def raw_record(record: Mapping[str, object]) -> dict[str, object]:
+    """The raw cells of one row for the rejects file, empty cells as None."""
+    return {str(k): (None if is_empty(x) else x) for k, x in record.items()}

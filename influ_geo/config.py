@@ -51,3 +51,10 @@ BAN_BACKOFF = float(os.environ.get("INFLU_GEO_BAN_BACKOFF", "2"))
 
 # Fuzzy name match: minimum similarity (0–100) to accept a commune name.
 FUZZY_MIN_SCORE = float(os.environ.get("INFLU_GEO_FUZZY_MIN_SCORE", "85"))
+
+# Front-end files vendored from npm (Leaflet…), served by Streamlit: no CDN is reachable offline.
+STATIC_DIR = PROJECT_DIR / "static"
+# URL of static/vendor/ as the app serves it (Streamlit static serving: /app/static/...).
+VENDOR_URL = os.environ.get("INFLU_GEO_VENDOR_URL", "/app/static/vendor")
+# National map payload budget in bytes: above it the browser stalls on every rerun.
+MAP_PAYLOAD_MAX = int(os.environ.get("INFLU_GEO_MAP_PAYLOAD_MAX", str(800_000)))

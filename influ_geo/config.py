@@ -58,3 +58,7 @@ STATIC_DIR = PROJECT_DIR / "static"
 VENDOR_URL = os.environ.get("INFLU_GEO_VENDOR_URL", "/app/static/vendor")
 # National map payload budget in bytes: above it the browser stalls on every rerun.
 MAP_PAYLOAD_MAX = int(os.environ.get("INFLU_GEO_MAP_PAYLOAD_MAX", str(800_000)))
+
+# Geocoding: a point just offshore of the simplified coastline (≈ 1 km at 0.01°) still
+# belongs to the nearest commune; farther out it is "hors de France".
+LOCATE_TOLERANCE_DEG = float(os.environ.get("INFLU_GEO_LOCATE_TOLERANCE_DEG", "0.01"))

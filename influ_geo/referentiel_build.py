@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from influ_geo import config, referentiel_geometry
+from influ_geo import config, referentiel_display, referentiel_geometry
+from influ_geo.referentiel_geometry import CleaningReport
 
 # INSEE "type de nom en clair" (TNCC) → article written before the stored name.
 ARTICLES = {"2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
@@ -67,30 +68,15 @@ def territory_codes(raw: pd.DataFrame) -> pd.DataFrame:
     return com
 
 
-def commune_points(com: gpd.GeoDataFrame, raw: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """A point guaranteed inside each commune (``point_on_surface``, not the centroid).
+def build_communes(com: pd.DataFrame, postcodes: pd.DataFrame, points: pd.Series) -> pd.DataFrame:
+    """The commune table: one row per current commune (34,875).
 
-    Four communes nouvelles ship without a polygon but with their communes déléguées:
-    their point comes from the union of those. Four Cantal communes re-created in 2025
-    have neither; their land still lies in their former commune nouvelle, whose
-    point they share (flagged by ``point_approx``).
+    ``points`` maps ``code_insee`` to a point inside the cleaned commune polygon; the
+    four Cantal communes without any polygon borrow their former commune's point
+    (``point_approx`` is then True).
     """
-    geometry = com.geometry.copy()
-    missing = geometry.isna()
-    children = raw[raw["type"].isin(["COMD", "COMA"]) & raw.geometry.notna()]
-    for idx in com.index[missing]:
-        parts = children[children["commune_parent_id"] == com.at[idx, "id"]]
-        if len(parts):
-            geometry[idx] = shapely.union_all(parts.geometry.to_numpy())
-    return geometry.representative_point()
-
-
-def build_communes(raw: gpd.GeoDataFrame, postcodes: pd.DataFrame) -> pd.DataFrame:
-    """The commune table: one row per current commune (34,875)."""
-    com = territory_codes(raw)
-    points = commune_points(com, raw)
-    com["point_approx"] = points.isna()
-    points = _borrow_missing_points(com, points)
+    approx = ~com["code"].isin(points.index)
+    points = borrow_missing_points(com["code"], points)
     by_commune = postcodes.groupby("code_insee")["code_postal"].agg(" ".join)
     table = pd.DataFrame({
         "code_insee": com["code"],
@@ -98,11 +84,11 @@ def build_communes(raw: gpd.GeoDataFrame, postcodes: pd.DataFrame) -> pd.DataFra
         "code_departement": com["code_departement"],
         "code_region": com["code_region"],
         "siren_epci": com["siren_epci"],
-        "population": pd.to_numeric(com["population_municipale"]).astype("Int64"),
+        "population": com["population"],
         "codes_postaux": com["code"].map(by_commune).fillna(""),
-        "lon": points.x.round(6),
-        "lat": points.y.round(6),
-        "point_approx": com["point_approx"],
+        "lon": shapely.get_x(points.to_numpy()).round(6),
+        "lat": shapely.get_y(points.to_numpy()).round(6),
+        "point_approx": approx,
     })
     return table.sort_values("code_insee").reset_index(drop=True)
 
@@ -111,15 +97,19 @@ def build_communes(raw: gpd.GeoDataFrame, postcodes: pd.DataFrame) -> pd.DataFra
 FORMER_PARENT = {"15031": "15141", "15035": "15141", "15047": "15141", "15171": "15141"}
 
 
-def _borrow_missing_points(com: pd.DataFrame, points: gpd.GeoSeries) -> gpd.GeoSeries:
-    """Give a commune without any polygon the point of the commune that held its land."""
-    by_code = pd.Series(points.to_numpy(), index=com["code"].to_numpy())
-    for idx in com.index[points.isna()]:
-        parent = FORMER_PARENT.get(com.at[idx, "code"])
-        if parent is None:
-            raise ValueError(f"commune {com.at[idx, 'code']} has no polygon and no known parent")
-        points[idx] = by_code[parent]
-    return points
+def borrow_missing_points(codes: pd.Series, points: pd.Series) -> pd.Series:
+    """Point per code of ``codes``; a commune without polygon gets its former commune's.
+
+    ``"15031"`` (no polygon) ⇒ the point of ``"15141"``. Any other commune without a
+    point is an error: the data changed and ``FORMER_PARENT`` must be completed.
+    """
+    missing = sorted(set(codes) - set(points.index))
+    unknown = [code for code in missing if code not in FORMER_PARENT]
+    if unknown:
+        raise ValueError(f"communes without polygon nor known former commune: {unknown}")
+    borrowed = pd.Series([points[FORMER_PARENT[code]] for code in missing], index=missing,
+                         dtype=object)
+    return pd.concat([points, borrowed])[codes.to_numpy()]
 
 
 def build_anciennes(raw: pd.DataFrame) -> pd.DataFrame:
@@ -166,17 +156,29 @@ def build_all(out_dir: Path | None = None) -> dict[str, int]:
     """Write every referential file under ``out_dir``; returns rows written per file."""
     out_dir = out_dir or config.REFERENTIEL_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
-    raw = load_raw_communes()
-    postcodes = build_codes_postaux(raw)
-    tables = {
-        "communes": build_communes(raw, postcodes),
-        "codes_postaux": postcodes,
-        "communes_anciennes": build_anciennes(raw),
-    }
-    tables.update(referentiel_geometry.build_layers(territory_codes(raw), raw, territory_names()))
+    tables, _ = build_tables()
     for name, table in tables.items():
         _write_atomic(table, out_dir / f"{name}.parquet")
     return {name: len(table) for name, table in tables.items()}
+
+
+def build_tables() -> tuple[dict[str, pd.DataFrame], CleaningReport]:
+    """Every table and layer of the referential, in memory, with the cleaning report."""
+    raw = load_raw_communes()
+    com = territory_codes(raw)
+    com["population"] = pd.to_numeric(com["population_municipale"]).astype("Int64")
+    cleaned, report = referentiel_geometry.clean_communes(com, raw)
+    polygons = referentiel_geometry.commune_polygons(cleaned)
+    postcodes = build_codes_postaux(raw)
+    communes = build_communes(com, postcodes, referentiel_geometry.interior_points(polygons))
+    tables: dict[str, pd.DataFrame] = {
+        "communes": communes,
+        "codes_postaux": postcodes,
+        "communes_anciennes": build_anciennes(raw),
+    }
+    tables.update(referentiel_display.build_display_layers(cleaned, communes, territory_names()))
+    tables["communes_polygones"] = polygons
+    return tables, report
 
 
 def territory_names() -> dict[str, pd.DataFrame]:
@@ -192,7 +194,13 @@ def territory_names() -> dict[str, pd.DataFrame]:
 
 
 def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write a (Geo)Parquet file through a temporary name so readers never see half a file."""
+    """Write a (Geo)Parquet file through a temporary name so readers never see half a file.
+
+    Zstandard compression: the commune polygons take 10 MB instead of 13.7 MB (snappy).
+    """
     tmp = path.with_suffix(".parquet.tmp")
-    frame.to_parquet(tmp, index=False)
-    tmp.replace(path)
+    try:
+        frame.to_parquet(tmp, index=False, compression="zstd")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

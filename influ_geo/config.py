@@ -62,6 +62,16 @@ VENDOR_URL = os.environ.get("INFLU_GEO_VENDOR_URL", "/app/static/vendor")
 # National map payload budget in bytes: above it the browser stalls on every rerun.
 MAP_PAYLOAD_MAX = int(os.environ.get("INFLU_GEO_MAP_PAYLOAD_MAX", str(800_000)))
 
+# The store: an SQLite file under data/ by default; a PostgreSQL URL for a shared deployment
+# (e.g. postgresql+psycopg://user:password@host/base).
+DATABASE_URL = os.environ.get(
+    "INFLU_GEO_DATABASE_URL", f"sqlite:///{DATA_DIR / 'influ_geo.sqlite'}"
+)
+# Rows per executemany batch when the store writes a frame: bounds memory, keeps speed.
+STORE_CHUNK_ROWS = int(os.environ.get("INFLU_GEO_STORE_CHUNK_ROWS", "10000"))
+# Seconds a writer waits for another writer's lock (SQLite busy timeout) before failing.
+STORE_LOCK_TIMEOUT = float(os.environ.get("INFLU_GEO_STORE_LOCK_TIMEOUT", "60"))
+
 # Geocoding: a point just offshore of the simplified coastline (≈ 1 km at 0.01°) still
 # belongs to the nearest commune; farther out it is "hors de France".
 LOCATE_TOLERANCE_DEG = float(os.environ.get("INFLU_GEO_LOCATE_TOLERANCE_DEG", "0.01"))

@@ -55,3 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
+
+
+def _add_geocode(sub: argparse._SubParsersAction) -> None:
+    from influ_geo import geocode_cli
+
+    geocode_cli.register(sub)
+
+
+REGISTRARS.append(_add_geocode)

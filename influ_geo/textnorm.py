@@ -44,6 +44,10 @@ _FLOAT_INT = re.compile(r"(\d+)\.0*")
 _POSTCODE = re.compile(r"(?<!\d)(\d{4,5})(?!\d)")
 _SPACED_POSTCODE = re.compile(r"(?<!\d)(\d{2}) (\d{3})(?!\d)")
 _DEPARTEMENT = re.compile(r"(97\d|2[AB]|\d{1,2})(?![\dAB])")
+# Values already in normal form (the fast path of the column functions); "00…" never is.
+_NORMAL_CODE_INSEE = re.compile(r"\d{5}|2[AB]\d{3}")
+_NORMAL_POSTCODE = re.compile(r"\d{5}")
+_NORMAL_DEPARTEMENT = re.compile(r"\d{2}|2[AB]|97\d")
 
 
 def _is_missing(value: object) -> bool:
@@ -163,14 +167,27 @@ def departement_of_code_insee(code: str) -> str:
     return code[:3] if code.startswith("97") else code[:2]
 
 
-def map_distinct(values: pd.Series, func: Callable[[object], object]) -> pd.Series:
+def map_distinct(
+    values: pd.Series, func: Callable[[object], object], valid: re.Pattern[str] | None = None
+) -> pd.Series:
     """Apply ``func`` once per distinct value of ``values``; same index, ``object`` dtype.
 
-    ``map_distinct(pd.Series(["2a004", "2a004", 1001]), normalize_code_insee)`` ⇒
-    ``["2A004", "2A004", "01001"]``.
+    Distinct strings that fully match ``valid`` are already normal and kept as they are
+    (a fast path for clean columns). ``map_distinct(pd.Series(["2a004", "2a004", 1001]),
+    normalize_code_insee)`` ⇒ ``["2A004", "2A004", "01001"]``.
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.array([func(u) for u in uniques] + [func(None)], dtype=object)
+    uniques = pd.Series(uniques, dtype=object)
+    done = np.zeros(len(uniques), dtype=bool)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    if valid is not None and len(uniques):
+        is_text = uniques.map(type).eq(str).to_numpy()
+        text = uniques[is_text].astype(str)
+        normal = text.str.fullmatch(valid.pattern) & ~text.str.startswith("00")
+        done[np.flatnonzero(is_text)[normal.to_numpy(dtype=bool)]] = True
+        mapped[:-1][done] = uniques.to_numpy()[done]
+    mapped[:-1][~done] = [func(u) for u in uniques.to_numpy()[~done]]
+    mapped[-1] = func(None)
     return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
@@ -181,14 +198,14 @@ def name_keys(values: pd.Series) -> pd.Series:
 
 def normalize_postcodes(values: pd.Series) -> pd.Series:
     """``normalize_postcode`` over a column (distinct values only)."""
-    return map_distinct(values, normalize_postcode)
+    return map_distinct(values, normalize_postcode, _NORMAL_POSTCODE)
 
 
 def normalize_codes_insee(values: pd.Series) -> pd.Series:
     """``normalize_code_insee`` over a column (distinct values only)."""
-    return map_distinct(values, normalize_code_insee)
+    return map_distinct(values, normalize_code_insee, _NORMAL_CODE_INSEE)
 
 
 def normalize_departements(values: pd.Series) -> pd.Series:
     """``normalize_departement`` over a column (distinct values only)."""
-    return map_distinct(values, normalize_departement)
+    return map_distinct(values, normalize_departement, _NORMAL_DEPARTEMENT)

@@ -35,6 +35,7 @@ from influ_geo.sources import values as v
 from influ_geo.sources.enums import ENUMS, enum_code
 from influ_geo.sources.territory_names import (
     TerritoryNames,
+    default_names,
     parse_departement,
     parse_region,
     parse_territoire,
@@ -44,8 +45,8 @@ SOURCE = "fichier"
 
 ACTION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "source_id": ("id", "identifiant", "id_action", "action_id", "ref", "reference"),
-    "date": ("date_action", "date_publication", "publie_le", "published", "published_at",
-             "jour", "day"),
+    "date": ("date_action", "date_publication", "date_de_publication", "date_de_l_action",
+             "publie_le", "published", "published_at", "jour", "day"),
     "membre": ("member", "auteur", "author", "pseudo", "pseudonyme", "influenceur", "nom"),
     "canal": ("channel", "reseau", "reseau_social", "plateforme", "platform", "support"),
     "theme": ("thematique", "topic", "axe"),
@@ -74,6 +75,7 @@ ACTION_COLUMNS = [
     "commentaires", "partages", "campagne", "territoire_niveau", "code_insee", "commune",
     "code_departement", "code_region",
 ]
+REQUIRED = {"date": "date", "membre": "membre", "canal": "canal", "theme": "theme"}
 COUNTS = ("impressions", "reactions", "commentaires", "partages")
 # An event reference that is an identifier rather than a title: no space, a digit.
 _EVENT_ID = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9_.:/#-]{0,63}$")
@@ -99,14 +101,18 @@ def normalize_actions_csv(raw: pd.DataFrame, report: ImportReport,
 
     Returns
     -------
-    One row per kept action with ``ACTION_COLUMNS``, duplicates merged.
+    One row per kept action with ``ACTION_COLUMNS``, duplicates merged. Raises
+    ``values.MissingColumns`` when ``date``, ``membre``, ``canal`` or ``theme`` is absent.
     """
     raw = raw.rename(columns=readers.canonical_columns(raw.columns, ACTION_SYNONYMS))
-    names = names or TerritoryNames.from_referentiel()
+    v.require_columns(raw, REQUIRED, "mobilisations")
+    names = names or default_names()
     report.rows_read = len(raw)
     rows, lines = [], []
     for position, record in enumerate(raw.to_dict("records")):
         line = position + 2
+        if warning := v.spill_warning(record):
+            report.warn(line, warning)
         row = _clean_action(record, line, report, names)
         if row is not None:
             row["source"] = source

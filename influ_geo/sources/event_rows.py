@@ -13,10 +13,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from influ_geo import textnorm
 from influ_geo.report import ImportReport
 from influ_geo.sources import values as v
 from influ_geo.sources.enums import enum_code
+from influ_geo.sources.territory_names import default_names, parse_departement
 
 EVENT_COLUMNS = [
     "source", "source_id", "titre", "description", "date_debut", "date_fin", "lieu",
@@ -154,7 +154,7 @@ def _clean_place(row: dict[str, object], line: int, report: ImportReport) -> Non
         except v.ValueInvalid as error:
             report.warn(line, f"{error} : ignoré")
             row[name] = None
-    row["code_departement"] = textnorm.normalize_departement(row["code_departement"])
+    row["code_departement"] = parse_departement(row["code_departement"], default_names())
     row["lon"], row["lat"] = v.parse_float(row["lon"]), v.parse_float(row["lat"])
     if row["lon"] == 0 and row["lat"] == 0:  # (0, 0) is an empty position, not a place
         row["lon"] = row["lat"] = None

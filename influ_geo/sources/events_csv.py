@@ -78,13 +78,17 @@ def normalize_events_csv(raw: pd.DataFrame, report: ImportReport,
     Returns
     -------
     ``event_rows.EVENT_COLUMNS``: one row per kept event, duplicates merged; dates
-    ``datetime64`` (naive), codes ``str``; geocoding columns are added later.
+    ``datetime64`` (naive), codes ``str``; geocoding columns are added later. Raises
+    ``values.MissingColumns`` when no title or start-date column is recognised.
     """
     raw = raw.rename(columns=readers.canonical_columns(raw.columns, EVENT_SYNONYMS))
+    v.require_columns(raw, {"titre": "titre", "date_debut": "date_debut"}, "événements")
     report.rows_read = len(raw)
     rows, lines = [], []
     for position, record in enumerate(raw.to_dict("records")):
         line = position + 2
+        if warning := v.spill_warning(record):
+            report.warn(line, warning)
         fields = _fields(record, source)
         row = clean_event(fields, line, report, v.raw_record(record))
         if row is not None:

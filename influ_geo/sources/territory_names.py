@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 
@@ -53,6 +54,12 @@ class TerritoryNames:
         reg = referentiel.load_layer("regions")
         return cls.from_tables(pd.DataFrame(dep.drop(columns="geometry")),
                                pd.DataFrame(reg.drop(columns="geometry")))
+
+
+@cache
+def default_names() -> TerritoryNames:
+    """``TerritoryNames.from_referentiel()``, built once per process."""
+    return TerritoryNames.from_referentiel()
 
 
 def empty_territoire() -> dict[str, str | None]:

@@ -23,6 +23,22 @@ class ValueInvalid(ValueError):
     """A cell that cannot be read; the message is French and quotes the value."""
 
 
+class MissingColumns(ValueError):
+    """A file without a required column: unusable as a whole (one French line)."""
+
+
+def require_columns(raw: pd.DataFrame, required: dict[str, str], what: str) -> None:
+    """Raise ``MissingColumns`` naming the absent columns and the headers found.
+
+    ``required`` maps canonical names to how users write them (``{"date": "date"}``).
+    """
+    absent = [label for name, label in required.items() if name not in raw.columns]
+    if absent:
+        found = ", ".join(str(c) for c in raw.columns[:12])
+        raise MissingColumns(f"{what} : colonne(s) obligatoire(s) absente(s) : "
+                             f"{', '.join(absent)} (en-têtes trouvés : {found})")
+
+
 MOIS = {
     "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4,
     "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9,
@@ -224,6 +240,24 @@ def stable_id(*parts: object) -> str:
     """A short stable key from values: ``("Forum", "2025-03-18")`` ⇒ ``"h-3f2a…"`` (16 hex)."""
     joined = "\x1f".join(simple_key(p) if p is not None else "" for p in parts)
     return "h-" + hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
+
+
+def spilled_cells(record: Mapping[str, object]) -> list[str]:
+    """Values of a row found under no header (``colonne_13``…): the row had extra fields.
+
+    ``{"titre": "Forum", "colonne_13": "en trop", "colonne_14": ""}`` ⇒ ``["en trop"]``.
+    """
+    return [str(x).strip() for k, x in record.items()
+            if re.fullmatch(r"colonne_\d+", str(k)) and not is_empty(x)]
+
+
+def spill_warning(record: Mapping[str, object]) -> str | None:
+    """The French warning for a row with more fields than the header, or None."""
+    extra = spilled_cells(record)
+    if not extra:
+        return None
+    quoted = ", ".join(f"« {x} »" for x in extra[:3])
+    return f"plus de champs que d'en-têtes : valeur(s) sans colonne ignorée(s) ({quoted})"
 
 
 def raw_record(record: Mapping[str, object]) -> dict[str, object]:

@@ -191,7 +191,7 @@ def normalize_sirene(
     sites["date_maj"] = parse_dates(raw["dateDernierTraitementEtablissement"])
     etat = clean_text(raw[ETAT]).map({"A": "actif", "F": "ferme"})
     sites["_etat"] = etat.astype("str")
-    return finalize_sites(sites, raw, report)
+    return _default_names(finalize_sites(sites, raw, report))
 
 
 def _report_reading(attrs: dict, report: ImportReport) -> None:
@@ -232,12 +232,19 @@ def _fill_identity(sites: pd.DataFrame, raw: pd.DataFrame) -> None:
     hidden = raw.isin(["[ND]"]).any(axis=1)
     partial = (clean_text(raw["statutDiffusionEtablissement"]) == "P").fillna(False) | hidden
     enseigne = join_text([raw[f"enseigne{i}Etablissement"] for i in (1, 2, 3)], " / ")
-    nom = clean_text(raw["denominationUsuelleEtablissement"]).fillna(enseigne)
-    fallback = pd.Series(NOM_NON_DIFFUSIBLE, index=raw.index).where(
-        partial, "Établissement " + raw["siret"].astype("str"))
-    sites["nom"] = nom.fillna(fallback)
+    sites["nom"] = clean_text(raw["denominationUsuelleEtablissement"]).fillna(enseigne)
     sites["enseigne"] = enseigne
     sites["_diffusion_partielle"] = partial.astype(bool)
+
+
+def _default_names(sites: pd.DataFrame) -> pd.DataFrame:
+    """The stock has no company name (it is in ``StockUniteLegale``): a site without a
+    usual name or sign is shown as ``Établissement 38012986600034``, or as
+    ``Établissement non diffusible`` when INSEE hides it."""
+    fallback = ("Établissement " + sites["siret"]).where(
+        ~sites["_diffusion_partielle"], NOM_NON_DIFFUSIBLE)
+    sites["nom"] = sites["nom"].fillna(fallback)
+    return sites
 
 
 def _fill_activity(sites: pd.DataFrame, raw: pd.DataFrame, report: ImportReport) -> None:
@@ -262,9 +269,11 @@ def _fill_address(sites: pd.DataFrame, raw: pd.DataFrame) -> None:
                         type_voie, raw["libelleVoieEtablissement"]], " ")
     sites["adresse"] = join_text([street, raw["complementAdresseEtablissement"],
                                   raw["distributionSpecialeEtablissement"]], ", ")
-    sites["code_postal"] = normalize_postcodes(clean_text(raw["codePostalEtablissement"]))
+    postcode = normalize_postcodes(clean_text(raw["codePostalEtablissement"]))
+    sites["code_postal"] = postcode.astype("str")
     sites["commune"] = clean_text(raw["libelleCommuneEtablissement"])
-    sites["code_insee"] = normalize_codes_insee(clean_text(raw["codeCommuneEtablissement"]))
+    code_insee = normalize_codes_insee(clean_text(raw["codeCommuneEtablissement"]))
+    sites["code_insee"] = code_insee.astype("str")
 
 
 def _fill_coordinates(sites: pd.DataFrame, raw: pd.DataFrame,

@@ -35,6 +35,7 @@ from influ_geo.store_db import (
     get_engine,
     init_db,
     insert_rows,
+    integrity_errors,
     lock_for_import,
     select_frame,
     table,
@@ -52,7 +53,8 @@ from influ_geo.store_frames import (
 )
 
 __all__ = [
-    "ActionNotFound", "DuplicateAction", "ImportResult", "SchemaError", "StoreError",
+    "ActionNotFound", "ConstraintError", "DuplicateAction", "ImportResult", "SchemaError",
+    "StoreError",
     "delete_actions", "dump_store", "file_checksum", "frame_checksum", "get_engine",
     "import_frame", "init_db", "insert_action", "is_empty", "list_imports", "normalize_frame",
     "read_table", "restore_actions", "update_action",
@@ -68,6 +70,10 @@ class ActionNotFound(StoreError, LookupError):
 
 class DuplicateAction(StoreError):
     """The same action (same natural key) is already in the store."""
+
+
+class ConstraintError(StoreError):
+    """The database refused the rows (an unknown ``evenement_id``…); nothing was written."""
 
 
 # ---------------------------------------------------------------- imports
@@ -135,8 +141,26 @@ def import_frame(
     Raises ``SchemaError`` (French message) when the frame does not fit; then nothing
     is written.
     """
+    if checksum is not None and (previous := _known_file(engine, kind, checksum)) is not None:
+        return ImportResult(previous, kind, already_imported=True)
     prepared = normalize_frame(kind, frame, source=source)
     checksum = checksum or frame_checksum(frame)
+    try:
+        return _import_prepared(engine, prepared, checksum, source=source, file_name=file_name,
+                                licence=licence, report_counts=report_counts, details=details,
+                                replace_source=replace_source, rows_given=len(frame))
+    except integrity_errors(engine) as error:
+        detail = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        raise ConstraintError(f"{kind} : import refusé par la base, rien n'a été écrit "
+                              f"({detail})") from error
+
+
+def _import_prepared(
+    engine: Engine, prepared: NormalizedFrame, checksum: str, *, source: str, file_name: str,
+    licence: str | None, report_counts: Mapping[str, int] | object | None,
+    details: Mapping[str, object] | None, replace_source: bool, rows_given: int,
+) -> ImportResult:
+    kind = prepared.kind
     with writing(engine) as conn:
         lock_for_import(conn, table(kind))
         previous = _previous_import(conn, kind, checksum)
@@ -144,13 +168,20 @@ def import_frame(
             return ImportResult(previous, kind, already_imported=True)
         log = _log_values(kind, source, file_name, checksum, licence, report_counts, details)
         log["rows_merged"] = int(log["rows_merged"]) + prepared.merged
-        log["rows_read"] = log["rows_read"] if log["rows_read"] is not None else len(frame)
+        log["rows_read"] = log["rows_read"] if log["rows_read"] is not None else rows_given
         import_id = conn.execute(TABLES["imports"].insert().values(log)).inserted_primary_key[0]
         inserted, updated, deleted = _write_rows(conn, prepared, import_id, source, replace_source)
         conn.execute(TABLES["imports"].update().where(TABLES["imports"].c.id == import_id).values(
             rows_kept=inserted + updated, rows_inserted=inserted, rows_updated=updated,
             rows_deleted=deleted))
     return ImportResult(import_id, kind, False, inserted, updated, deleted, log["rows_merged"])
+
+
+def _known_file(engine: Engine, kind: str, checksum: str) -> int | None:
+    """The import that already brought this file, read before any lock is taken."""
+    ensure_schema(engine)
+    with engine.connect() as conn:
+        return _previous_import(conn, kind, checksum)
 
 
 def _previous_import(conn: Connection, kind: str, checksum: str) -> int | None:

@@ -43,7 +43,7 @@ def _sa_column(kind: str, col: schema.Column) -> sa.Column:
     if col.name == "evenement_id":
         return sa.Column(col.name, sa.Integer, sa.ForeignKey("events.id", ondelete="SET NULL"))
     not_null = col.required or col.name in schema.NATURAL_KEYS.get(kind, ())
-    return sa.Column(col.name, _SA_TYPES[col.dtype](), nullable=not not_null, comment=col.label)
+    return sa.Column(col.name, _SA_TYPES[col.dtype](), nullable=not not_null)
 
 
 def _build_table(kind: str) -> sa.Table:
@@ -55,7 +55,7 @@ def _build_table(kind: str) -> sa.Table:
         extra.append(sa.UniqueConstraint("kind", "checksum", name="uq_imports_fichier"))
     names = {c.name for c in cols}
     extra += [sa.Index(f"ix_{kind}_{n}", n) for n in INDEXED if n in names]
-    return sa.Table(kind, metadata, *cols, *extra, comment=schema.TABLE_LABELS[kind])
+    return sa.Table(kind, metadata, *cols, *extra)
 
 
 TABLES: dict[str, sa.Table] = {kind: _build_table(kind) for kind in schema.TABLES}
@@ -151,6 +151,11 @@ def writing(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
             yield conn
+
+
+def integrity_errors(engine: Engine) -> tuple[type[Exception], ...]:
+    """Constraint violations as SQLAlchemy wraps them and as COPY raises them (driver's own)."""
+    return (sa.exc.IntegrityError, engine.dialect.loaded_dbapi.IntegrityError)
 
 
 def lock_for_import(conn: Connection, tbl: sa.Table) -> None:

@@ -38,12 +38,14 @@ class NormalizedFrame:
 def normalize_frame(kind: str, frame: pd.DataFrame, *, source: str) -> NormalizedFrame:
     """Check and complete a canonical frame of ``kind``; raise ``SchemaError`` if it cannot fit.
 
-    ``source`` fills the ``source`` column where the frame has none. Rows with the
-    same natural key (``schema.NATURAL_KEYS``) are merged, the last one wins.
+    ``source`` fills the ``source`` column where the frame has none. Columns whose
+    name starts with ``_`` (an importer's own, like ``_ligne``) are not stored. Rows
+    with the same natural key (``schema.NATURAL_KEYS``) are merged, the last one wins.
     """
     if kind not in schema.KINDS:
         expected = ", ".join(schema.KINDS)
         raise SchemaError(f"type de données inconnu : {kind!r} (attendu : {expected})")
+    frame = frame[[c for c in frame.columns if not str(c).startswith("_")]]
     _check_column_names(kind, frame)
     given = [c for c in frame.columns if c != "id"]
     rows = frame.reset_index(drop=True).copy()
@@ -211,7 +213,7 @@ def _normalized_text(values: pd.Series) -> pd.Series:
     elif pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
         text = values.astype("str")
     else:
-        text = values.astype("str").str.casefold().str.split().str.join(" ")
+        text = values.astype("str").str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
     return text.where(values.notna(), "").astype("str")
 
 

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from influ_geo import config, referentiel
 from influ_geo.geocode_points import join_notes
-from influ_geo.textnorm import name_keys
+from influ_geo.textnorm import full_name_keys, name_keys
 
 # Confidence given to each way of finding the commune (geo_score, 0–1).
 SCORE_CODE = 1.0
@@ -74,11 +74,15 @@ def _names(com: pd.DataFrame, anciennes: pd.DataFrame, code_table: pd.DataFrame
            ) -> pd.DataFrame:
     """(key, pos) for every current name, then every old name, of each commune."""
     pos_of = pd.Series(code_table["pos"].to_numpy(), index=code_table["code"].to_numpy())
-    names = pd.DataFrame({"key": name_keys(com["nom"]).to_numpy(), "pos": np.arange(len(com))})
+    names = pd.DataFrame({"key": name_keys(com["nom"]).to_numpy(), "pos": np.arange(len(com)),
+                          "full": full_name_keys(com["nom"]).to_numpy(), "current": True})
     old = pd.DataFrame({"key": name_keys(anciennes["nom_ancien"]).to_numpy(),
-                        "pos": pos_of.reindex(anciennes["code_insee"]).to_numpy()})
+                        "pos": pos_of.reindex(anciennes["code_insee"]).to_numpy(),
+                        "full": full_name_keys(anciennes["nom_ancien"]).to_numpy(),
+                        "current": False})
     keyed = pd.concat([names, old], ignore_index=True).dropna()
-    return keyed.astype({"pos": np.int64}).drop_duplicates().reset_index(drop=True)
+    keyed = keyed.astype({"pos": np.int64}).drop_duplicates(["key", "pos"])
+    return keyed.reset_index(drop=True)
 
 
 def _postcode_pairs(postcodes: pd.DataFrame, names: pd.DataFrame,
@@ -87,7 +91,7 @@ def _postcode_pairs(postcodes: pd.DataFrame, names: pd.DataFrame,
     pos_of = pd.Series(code_table["pos"].to_numpy(), index=code_table["code"].to_numpy())
     cp = pd.DataFrame({"code_postal": postcodes["code_postal"].to_numpy(),
                        "pos": pos_of.reindex(postcodes["code_insee"]).to_numpy()}).dropna()
-    pairs = cp.astype({"pos": np.int64}).merge(names, on="pos")
+    pairs = cp.astype({"pos": np.int64}).merge(names[["key", "pos"]], on="pos")
     return pairs.drop_duplicates(["code_postal", "key"]).reset_index(drop=True)
 
 
@@ -255,14 +259,17 @@ def _postcode_exact(cp: pd.Series, key: pd.Series, rows: np.ndarray, index: Comm
 
 
 def _best(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Per query ``qid``, the best candidate ``pos`` with its ``score``; a tie between two
-    communes gives ``pos = -1`` and ``tie = True``."""
-    pairs = pairs.sort_values("score", ascending=False, kind="stable")
+    """Per query ``qid``, the best candidate ``pos`` by ``score`` then ``rank`` (optional,
+    breaks exact ties); two communes still equal give ``pos = -1`` and ``tie = True``."""
+    if "rank" not in pairs:
+        pairs = pairs.assign(rank=0)
+    pairs = pairs.sort_values(["score", "rank"], ascending=False, kind="stable")
     pairs = pairs.drop_duplicates(["qid", "pos"])
     first = pairs.drop_duplicates("qid")
-    rest = pairs[~pairs.index.isin(first.index)].drop_duplicates("qid")
-    second = rest.set_index("qid")["score"].reindex(first["qid"]).to_numpy()
-    tie = first["score"].to_numpy() <= np.nan_to_num(second, nan=-1.0)
+    rest = pairs[~pairs.index.isin(first.index)].drop_duplicates("qid").set_index("qid")
+    second = rest[["score", "rank"]].reindex(first["qid"])
+    tie = ((first["score"].to_numpy() == second["score"].to_numpy())
+           & (first["rank"].to_numpy() == second["rank"].to_numpy()))
     return first.assign(tie=tie, pos=np.where(tie, -1, first["pos"].to_numpy()))
 
 
@@ -338,7 +345,7 @@ def _by_departement(inputs: pd.DataFrame, index: CommuneIndex, declared: Declare
     candidates["qkey"] = key[candidates["row"].to_numpy()]
     exact = candidates.merge(index.dep_pairs, left_on=["code_departement", "qkey"],
                              right_on=["code_departement", "key"])
-    ambiguous = _accept_best(exact.assign(score=100.0), declared, SCORE_DEPARTEMENT_NAME)
+    ambiguous = _accept_best(_ranked(exact, inputs), declared, SCORE_DEPARTEMENT_NAME)
     left = candidates[declared.pos[candidates["row"].to_numpy()] < 0]
     ambiguous = np.union1d(ambiguous, _departement_fuzzy(left, inputs, index, declared))
     written = _column(inputs, "commune").to_numpy()
@@ -349,6 +356,15 @@ def _by_departement(inputs: pd.DataFrame, index: CommuneIndex, declared: Declare
     declared.add_note(missed, "commune introuvable : " + _shown(written[missed]) + " absente de "
                       + _departement_list(candidates, missed))
     _national(np.setdiff1d(rows, with_dep), key, inputs, index, declared)
+
+
+def _ranked(exact: pd.DataFrame, inputs: pd.DataFrame) -> pd.DataFrame:
+    """Exact name matches, ranked: same name with its article first, then current names
+    before old ones (``"La Vergne"`` is not ``"Vergné"``; Longeville is not the old
+    Longeville inside Pays-de-Montbenoît)."""
+    written = full_name_keys(_column(inputs, "commune")).to_numpy(dtype=object)
+    same = written[exact["row"].to_numpy()] == exact["full"].to_numpy(dtype=object)
+    return exact.assign(score=100.0, rank=2 * same + exact["current"].to_numpy(dtype=int))
 
 
 def _departement_list(candidates: pd.DataFrame, rows: np.ndarray) -> np.ndarray:

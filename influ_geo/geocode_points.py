@@ -30,6 +30,9 @@ _EPSG_DIGITS = re.compile(r"(\d{4,6})")
 _L93_X = (0.0, 1.3e6)
 _L93_Y = (6.0e6, 7.2e6)
 
+# Cells that mean "no value": Sirene writes [ND] for undisclosed coordinates.
+MISSING_MARKERS = frozenset({"", "[ND]", "ND", "NA", "N/A", "NAN", "NULL", "NONE", "\\N", "-"})
+
 NOTE_ZERO = "coordonnées (0, 0) ignorées"
 NOTE_UNREADABLE = "coordonnées illisibles ignorées"
 NOTE_INCOMPLETE = "coordonnée incomplète ignorée"
@@ -61,10 +64,12 @@ def parse_numbers(values: pd.Series) -> np.ndarray:
 
 
 def _present(values: pd.Series | None, n: int) -> np.ndarray:
-    """True where a cell holds something (not empty, not NaN)."""
+    """True where a cell holds something: not empty, NaN or a "no value" marker such as
+    Sirene's ``[ND]`` (not disclosed)."""
     if values is None:
         return np.zeros(n, dtype=bool)
-    return (values.notna() & (values.astype(str).str.strip() != "")).to_numpy()
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.upper()
+    return (~text.isin(MISSING_MARKERS)).to_numpy()
 
 
 def parse_epsg(value: object) -> int:

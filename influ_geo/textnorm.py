@@ -31,7 +31,8 @@ ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "STES": "SAINT
 PLM = frozenset({"PARIS", "LYON", "MARSEILLE"})
 
 _LIGATURES = str.maketrans({"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae"})
-_PAREN_ARTICLE = re.compile(r"\(\s*(?:LES|LE|LA|L)\s*['’]?\s*\)")
+_PAREN_ARTICLE = re.compile(r"\(\s*(LES|LE|LA|L)\s*['’]?\s*\)")
+_POSTCODE_WORD = re.compile(r"\d{5}")
 _SUR = re.compile(r"(?<![A-Z0-9])S\s*/")
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _CEDEX = re.compile(r"CEDEX\d*")
@@ -66,13 +67,16 @@ def fold(text: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    """Words of a folded name, cut at "CEDEX": ``"PARIS CEDEX 08"`` ⇒ ``["PARIS"]``."""
+    """Words of a folded name, a bracketed article put first, postcodes dropped, cut at
+    "CEDEX": ``"HAVRE (LE) 76600 CEDEX"`` ⇒ ``["LE", "HAVRE"]``."""
+    article = _PAREN_ARTICLE.search(text)
     text = _SUR.sub(" SUR ", _PAREN_ARTICLE.sub(" ", text))
-    words = _NON_ALNUM.sub(" ", text).split()
+    words = [w for w in _NON_ALNUM.sub(" ", text).split() if not _POSTCODE_WORD.fullmatch(w)]
     for i, word in enumerate(words):
         if _CEDEX.fullmatch(word):
-            return words[:i]
-    return words
+            words = words[:i]
+            break
+    return ([article.group(1)] if article and words else []) + words
 
 
 def _drop_articles(words: list[str]) -> list[str]:
@@ -91,9 +95,11 @@ def _drop_arrondissement(words: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _name_key(text: str) -> str:
+def _name_key(text: str, articles: bool = False) -> str:
     words = [ABBREVIATIONS.get(w, w) for w in _tokens(fold(text))]
-    return " ".join(_drop_arrondissement(_drop_articles(words)))
+    if not articles:
+        words = _drop_articles(words)
+    return " ".join(_drop_arrondissement(words))
 
 
 def name_key(name: object) -> str:
@@ -107,6 +113,15 @@ def name_key(name: object) -> str:
     if _is_missing(name):
         return ""
     return _name_key(str(name))
+
+
+def full_name_key(name: object) -> str:
+    """``name_key`` keeping the leading article, to tell apart the rare communes whose
+    names differ only by it: ``"La Vergne"`` ⇒ ``"LA VERGNE"``, ``"Vergné"`` ⇒ ``"VERGNE"``;
+    ``"Havre (Le)"`` ⇒ ``"LE HAVRE"``."""
+    if _is_missing(name):
+        return ""
+    return _name_key(str(name), articles=True)
 
 
 def _as_text(value: object) -> str:
@@ -194,6 +209,11 @@ def map_distinct(
 def name_keys(values: pd.Series) -> pd.Series:
     """``name_key`` over a column (distinct values only)."""
     return map_distinct(values, name_key)
+
+
+def full_name_keys(values: pd.Series) -> pd.Series:
+    """``full_name_key`` over a column (distinct values only)."""
+    return map_distinct(values, full_name_key)
 
 
 def normalize_postcodes(values: pd.Series) -> pd.Series:

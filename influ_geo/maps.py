@@ -156,7 +156,7 @@ class Classification:
 def classify(values: pd.Series, k: int = 5, palette: Sequence[str] = PALETTE) -> Classification:
     """Quantile classes with inner breaks rounded to 2 significant figures.
 
-    ``[22, 24, 32, 34, 1266, 4446]`` (k=3) ⇒ edges ``(22, 33, 1300, 4446)``; all values
+    ``[22, 24, 32, 34, 1266, 4446]`` (k=3) ⇒ edges ``(22, 29, 440, 4446)``; all values
     equal ⇒ one class; no value ⇒ no class (every territory grey).
     """
     known = pd.to_numeric(values, errors="coerce").dropna().astype(float)
@@ -236,6 +236,7 @@ def base_map(
         touch_zoom=interactive,
         keyboard=interactive,
         attribution_control=interactive,
+        font_size="0.8rem",  # tooltips and attribution; folium's 1rem crowds small maps
     )
     if not markers:
         m.default_js = [link for link in m.default_js if link[0] == "leaflet"]
@@ -246,15 +247,37 @@ def base_map(
     return m
 
 
-def add_choropleth(m: folium.Map, geojson: str, colours: dict[str, str], name: str) -> None:
+class BoundedGeoJson(folium.GeoJson):
+    """A GeoJson layer whose bounds are given, not recomputed.
+
+    ``st_folium`` asks the map for its bounds on every run, and folium answers by walking
+    every coordinate in Python (~90 ms for the départements); the layer's bounds are known.
+    """
+
+    def __init__(self, data: str, bounds: list[list[float]], **kwargs: object) -> None:
+        super().__init__(data, **kwargs)
+        self._bounds = bounds
+
+    def _get_self_bounds(self) -> list[list[float]]:
+        return self._bounds
+
+
+def add_choropleth(
+    m: folium.Map,
+    geojson: str,
+    colours: dict[str, str],
+    name: str,
+    bounds: list[list[float]],
+) -> None:
     """Add the territories, filled from ``colours`` (code ⇒ colour), with tooltips."""
 
     def style(feature: dict) -> dict:
         fill = colours.get(feature["properties"]["code"], NO_DATA_COLOUR)
         return {"fillColor": fill, "fillOpacity": 0.85, "color": BORDER_COLOUR, "weight": 0.8}
 
-    folium.GeoJson(
+    BoundedGeoJson(
         geojson,
+        bounds,
         name=name,
         style_function=style,
         highlight_function=lambda _: {"weight": 2.5, "color": "#333333"},
@@ -393,8 +416,9 @@ def choropleth_map(
     front-end files at the app's copies, ``None`` keeps folium's CDN URLs (exports inline
     them with :func:`influ_geo.assets.standalone_html`).
     """
-    m = base_map([list(corner) for corner in data.bounds], interactive=interactive)
-    add_choropleth(m, data.geojson, dict(data.colours), name=data.title)
+    bounds = [list(corner) for corner in data.bounds]
+    m = base_map(bounds, interactive=interactive)
+    add_choropleth(m, data.geojson, dict(data.colours), data.title, bounds)
     if interactive:
         add_tile_switch(m)
     if vendor_url is not None:

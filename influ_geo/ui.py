@@ -168,8 +168,9 @@ def national_map(level: str, indicator: str, key: str) -> maps.NationalData:
 def legend(legend: maps.Legend) -> None:
     """A map legend drawn by Streamlit: the title, then one colour swatch per class."""
     swatch = (
-        '<span style="display:inline-block;width:0.9em;height:0.9em;margin:0 0.3em 0 0.9em;'
-        'vertical-align:-0.1em;border:1px solid #8a8a8a;background:{colour}"></span>{label}'
+        '<span style="white-space:nowrap;margin-left:0.9em"><span style="display:inline-block;'
+        "width:0.9em;height:0.9em;margin-right:0.3em;vertical-align:-0.1em;"
+        'border:1px solid #8a8a8a;background:{colour}"></span>{label}</span> '
     )
     items = "".join(
         swatch.format(colour=c.colour, label=html.escape(c.label)) for c in legend.classes

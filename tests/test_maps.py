@@ -187,3 +187,12 @@ def test_classes_are_monotonic_and_cover_every_value(values: list[int]) -> None:
     ranks = [order[classes.colour(v)] for v in sorted(values)]
     assert ranks == sorted(ranks)
     assert len(classes.legend("x").classes) == len(classes.colours)
+
+
+def test_given_bounds_match_what_folium_would_compute(data_departements) -> None:
+    built = maps.national_maps(data_departements)
+    for m in built.maps():
+        layer = next(e for e in assets._elements(m) if isinstance(e, maps.BoundedGeoJson))
+        walked = folium.utilities.get_bounds(layer.data, lonlat=True)
+        (s, w), (n, e) = layer.get_bounds()
+        assert [s, w, n, e] == pytest.approx([*walked[0], *walked[1]])

@@ -1,0 +1,116 @@
+"""The landing page: server render times (AppTest) and national map payloads.
+
+Targets: cold render ≤ 1.5 s, rerun on a widget change ≤ 300 ms, national map payload
+≤ 800 KB. Baselines measured in the same run: the payload of the same maps drawn from
+the finest shipped geometry (commune polygons dissolved per territory), and a rerun with
+the map data cache cleared (``st.cache_resource``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+
+from influ_geo import config, maps, referentiel
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+REPEAT = 5
+COLD_SCRIPT = """
+import sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120)
+start = time.perf_counter()
+at.run()
+assert not at.exception, at.exception
+print(time.perf_counter() - start)
+"""
+
+
+def cold_render_s() -> float:
+    """First run of app.py in a fresh interpreter (imports, referential load, maps)."""
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_SCRIPT, str(APP)],
+        check=True, capture_output=True, text=True, cwd=APP.parent,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def _timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def rerun_times_s() -> dict[str, float]:
+    """Median seconds of reruns: unchanged, level switch, indicator switch, cache cleared."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    # Reversed before each switch: the first switch goes to the non-default value.
+    levels, indicators = ["region", "departement"], ["population", "nb_communes"]
+
+    def switch(key: str, values: list[str]) -> None:
+        values.reverse()
+        at.radio(key=key).set_value(values[0]).run()
+
+    def uncached() -> None:
+        st.cache_resource.clear()
+        at.run()
+
+    cases = {
+        "rerun": at.run,
+        "niveau": lambda: switch("_widget_niveau", levels),
+        "indicateur": lambda: switch("_widget_indicateur", indicators),
+        "sans cache": uncached,
+    }
+    result = {
+        name: statistics.median(_timed(action) for _ in range(REPEAT))
+        for name, action in cases.items()
+    }
+    assert not at.exception, at.exception
+    return result
+
+
+def fine_layer(level: maps.Level) -> gpd.GeoDataFrame:
+    """The display layer with its geometry replaced by the dissolved commune polygons."""
+    layer = referentiel.load_layer(level.layer)
+    communes = referentiel.communes()[["code_insee", level.code_col]]
+    polygons = referentiel.load_layer("communes_polygones").merge(communes, on="code_insee")
+    fine = polygons.dissolve(level.code_col, method="coverage").geometry
+    return layer.assign(geometry=layer[level.code_col].map(fine).to_numpy())
+
+
+def payload_kb(layer: gpd.GeoDataFrame, level: str) -> tuple[float, float]:
+    """``(metropole map, all maps)`` payload in KB of the national population map."""
+    built = maps.national_maps(maps.national_data(layer, level), vendor_url=config.VENDOR_URL)
+    sizes = [maps.payload_bytes(m) / 1000 for m in built.maps()]
+    return sizes[0], sum(sizes)
+
+
+def main() -> None:
+    """Print each figure with its target or baseline and the ratio."""
+    cold = cold_render_s()
+    print(f"app.py rendu à froid (AppTest)     : {cold:6.2f} s   (cible ≤ 1,5 s)")
+    times = rerun_times_s()
+    for name in ("rerun", "niveau", "indicateur"):
+        print(f"app.py relance « {name:<10} »     : {times[name] * 1000:6.0f} ms  (cible ≤ 300 ms)")
+    base = times["sans cache"]
+    print(f"app.py relance sans cache (réf.)   : {base * 1000:6.0f} ms  "
+          f"→ gain du cache ×{base / times['rerun']:.1f}")
+    for level in ("region", "departement"):
+        metro, total = payload_kb(referentiel.load_layer(maps.LEVELS[level].layer), level)
+        _, fine_total = payload_kb(fine_layer(maps.LEVELS[level]), level)
+        print(f"carte {maps.LEVELS[level].plural:<12}: {total:6.0f} Ko (métropole {metro:.0f} Ko, "
+              f"cible ≤ {config.MAP_PAYLOAD_MAX / 1000:.0f} Ko) ; polygones des communes "
+              f"dissous (réf.) {fine_total:6.0f} Ko → ×{fine_total / total:.1f} plus léger")
+
+
+if __name__ == "__main__":
+    main()

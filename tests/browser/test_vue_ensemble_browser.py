@@ -1,0 +1,89 @@
+"""Vue d'ensemble in headless Chromium against a real streamlit server."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import ARTIFACTS, Watched, get
+
+from influ_geo import maps
+
+pytestmark = pytest.mark.browser
+
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+DRAW_TIMEOUT_S = 30
+
+
+def path_counts(page) -> list[int]:
+    """``path.leaflet-interactive`` elements drawn in each st_folium iframe, in page order."""
+    frames = page.frame_locator(MAP_IFRAME)
+    return [
+        frames.nth(i).locator("path.leaflet-interactive").count()
+        for i in range(page.locator(MAP_IFRAME).count())
+    ]
+
+
+def wait_for_territories(page, expected: list[int]) -> float:
+    """Wait until the maps draw ``expected`` paths (metropole, then each DROM); seconds waited."""
+    start = time.monotonic()
+    counts: list[int] = []
+    while time.monotonic() - start < DRAW_TIMEOUT_S:
+        counts = path_counts(page)
+        if counts == expected:
+            return time.monotonic() - start
+        time.sleep(0.2)
+    pytest.fail(f"territoires dessinés par carte : {counts}, attendu {expected}")
+
+
+def radio_option(page, group: str, label: str):
+    return page.locator('[data-testid="stRadio"]').filter(has_text=group).get_by_text(label)
+
+
+def assert_offline_and_clean(seen: Watched) -> None:
+    assert seen.external == [], "requêtes hors de 127.0.0.1"
+    assert seen.errors == [], "erreurs dans la console"
+
+
+def test_health_endpoint_and_vendored_leaflet(app_url: str) -> None:
+    assert get(f"{app_url}/_stcore/health") == (200, b"ok")
+    status, body = get(f"{app_url}/app/static/vendor/leaflet/leaflet.js")
+    assert status == 200 and b"Leaflet" in body[:2000]
+
+
+def test_regions_map_draws_18_territories(app_url: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(app_url)
+    page.frame_locator(MAP_IFRAME).first.locator(".leaflet-container").wait_for(
+        timeout=DRAW_TIMEOUT_S * 1000
+    )
+    wait_for_territories(page, [13] + [1] * len(maps.DROM))
+    captions = [d.nom for d in maps.DROM]
+    for nom in captions:
+        assert page.get_by_text(nom, exact=True).first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "vue_ensemble_regions.png"))
+    assert_offline_and_clean(watched)
+
+
+def test_switch_to_departements_draws_101(app_url: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(app_url)
+    wait_for_territories(page, [13] + [1] * len(maps.DROM))
+    radio_option(page, "Niveau", "Départements").click()
+    wait_for_territories(page, [96] + [1] * len(maps.DROM))
+    assert "niveau=departement" in page.url
+    tooltip_target = page.frame_locator(MAP_IFRAME).first.locator("path.leaflet-interactive")
+    tooltip_target.nth(40).hover()
+    tooltip = page.frame_locator(MAP_IFRAME).first.locator(".leaflet-tooltip")
+    assert "Population" in tooltip.inner_text(timeout=5000)
+    page.screenshot(path=str(ARTIFACTS / "vue_ensemble_departements.png"))
+    assert_offline_and_clean(watched)
+
+
+def test_copied_link_reopens_departements(app_url: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{app_url}/?niveau=departement&indicateur=nb_communes")
+    wait_for_territories(page, [96] + [1] * len(maps.DROM))
+    assert radio_option(page, "Indicateur", "Communes").is_visible()
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Vue d'ensemble").is_visible()
+    assert_offline_and_clean(watched)

@@ -8,66 +8,24 @@ aborted: the machines running the suite have no internet).
 
 from __future__ import annotations
 
-import os
-import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
+from browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    EXTERNAL,
+    LAUNCH_ARGS,
+    PROJECT_DIR,
+    VIEWPORT,
+    Watched,
+    free_port,
+    wait_healthy,
+)
 
 from influ_geo import assets
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
-CHROMIUM = Path(os.environ.get("INFLU_GEO_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1440, "height": 1700}
-STARTUP_TIMEOUT_S = 60
-EXTERNAL = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(url: str, timeout: float = 5) -> tuple[int, bytes]:
-    """HTTP GET bypassing any proxy settings: ``(status, body)``."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=timeout) as response:
-        return response.status, response.read()
-
-
-def wait_healthy(base_url: str, process: subprocess.Popen, log: Path) -> None:
-    """Poll ``/_stcore/health`` until it answers ``ok``; fail with the log otherwise."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"streamlit s'est arrêté (code {process.returncode}) :\n{log.read_text()}")
-        try:
-            if get(f"{base_url}/_stcore/health", timeout=2)[1] == b"ok":
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    pytest.fail(f"streamlit ne répond pas après {STARTUP_TIMEOUT_S} s :\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -107,15 +65,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield chromium
         chromium.close()
-
-
-@dataclass
-class Watched:
-    """A page and what happened in it: external requests, console errors."""
-
-    page: object
-    external: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import ARTIFACTS, Watched, get
+from browser_support import ARTIFACTS, Watched, get
 
 from influ_geo import maps
 

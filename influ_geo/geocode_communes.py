@@ -47,17 +47,18 @@ class CommuneIndex:
     pairs: pd.DataFrame  # code_postal, key, pos: every name a commune is known by
     pair_keys: pd.Index  # "01400|ABERGEMENT CLEMENCIAT" ⇒ ``pair_pos``
     pair_pos: np.ndarray
-    postcode_communes: pd.Series  # code_postal ⇒ tuple of positions
+    postcode_communes: pd.DataFrame  # code_postal ⇒ n (communes), pos (the first)
     dep_pairs: pd.DataFrame  # code_departement, key, pos
     prefix_departements: pd.DataFrame  # prefix ("33", "974"), code_departement
-    national: pd.Series  # key ⇒ tuple of positions
+    national: pd.DataFrame  # key ⇒ n (communes bearing the name), pos (the first)
 
 
 def _code_table(com: pd.DataFrame, anciennes: pd.DataFrame) -> pd.DataFrame:
     """code ⇒ position: current codes, then old codes, then Corsican ``20xxx`` aliases."""
     pos = pd.Series(np.arange(len(com)), index=com["code_insee"].to_numpy())
     current = pd.DataFrame({"code": com["code_insee"], "pos": np.arange(len(com)), "note": ""})
-    old = anciennes[~anciennes["code_ancien"].isin(com["code_insee"])]
+    current_codes = pd.Index(com["code_insee"].to_numpy(dtype=object))
+    old = anciennes[current_codes.get_indexer(anciennes["code_ancien"].to_numpy(object)) < 0]
     is_arm = old["type"].eq("ARM").to_numpy()
     old_notes = np.where(is_arm, "", "ancien code " + old["code_ancien"] + " (" +
                          old["nom_ancien"] + ")")
@@ -100,9 +101,10 @@ def _prefix(postcode: pd.Series) -> pd.Series:
     return postcode.str[:3].where(postcode.str.startswith("97"), postcode.str[:2])
 
 
-def _tuples(frame: pd.DataFrame, by: str) -> pd.Series:
-    """``by`` ⇒ sorted tuple of the distinct ``pos`` sharing it."""
-    return frame.groupby(by)["pos"].agg(lambda p: tuple(sorted(set(p))))
+def _counted(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``by`` ⇒ ``n``, the number of distinct ``pos`` sharing it, and the first ``pos``."""
+    grouped = frame.groupby(by)["pos"]
+    return pd.DataFrame({"n": grouped.nunique(), "pos": grouped.min()})
 
 
 def _build_index() -> CommuneIndex:
@@ -124,10 +126,10 @@ def _build_index() -> CommuneIndex:
         pairs=pairs,
         pair_keys=pd.Index((pairs["code_postal"] + _SEP + pairs["key"]).to_numpy(dtype=object)),
         pair_pos=pairs["pos"].to_numpy(),
-        postcode_communes=_tuples(pairs, "code_postal"),
+        postcode_communes=_counted(pairs, "code_postal"),
         dep_pairs=names.assign(code_departement=dep[names["pos"].to_numpy()]),
         prefix_departements=prefixes[["prefix", "code_departement"]].reset_index(drop=True),
-        national=_tuples(names, "key"),
+        national=_counted(names, "key"),
     )
 
 
@@ -309,13 +311,12 @@ def _postcode_alone(cp: pd.Series, rows: np.ndarray, index: CommuneIndex,
     """No name: a postcode of a single commune gives it; a shared one is noted."""
     if rows.size == 0:
         return
-    communes = index.postcode_communes.reindex(cp.to_numpy()[rows]).to_numpy()
-    single = np.array([len(c) == 1 for c in communes])
-    pos = np.array([c[0] if len(c) == 1 else -1 for c in communes], dtype=np.int64)
-    declared.accept(rows, pos, SCORE_POSTCODE_ONLY)
+    count, first = _count_first(index.postcode_communes, cp.to_numpy()[rows])
+    single = count == 1
+    declared.accept(rows, np.where(single, first, -1), SCORE_POSTCODE_ONLY)
     declared.add_note(rows[single], "sans nom de commune : commune du code postal")
     shared = rows[~single]
-    counts = np.array([len(c) for c in communes[~single]], dtype=object).astype(str).astype(object)
+    counts = count[~single].astype(str).astype(object)
     declared.add_note(shared, "code postal partagé, commune absente : " + cp.to_numpy()[shared]
                       + " couvre " + counts + " communes")
 
@@ -410,16 +411,20 @@ def _departement_fuzzy(candidates: pd.DataFrame, inputs: pd.DataFrame, index: Co
     return ties
 
 
+def _count_first(table: pd.DataFrame, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` and ``pos`` of ``table`` for each key (0 and -1 when absent)."""
+    found = table.reindex(pd.Index(keys, dtype=object))
+    return (found["n"].fillna(0).to_numpy(dtype=np.int64),
+            found["pos"].fillna(-1).to_numpy(dtype=np.int64))
+
+
 def _national(rows: np.ndarray, key: np.ndarray, inputs: pd.DataFrame, index: CommuneIndex,
               declared: Declared) -> None:
     """Without postcode nor département: a name borne by one commune of France only."""
     if rows.size == 0:
         return
-    communes = index.national.reindex(key[rows]).to_numpy()
-    count = np.array([len(c) if isinstance(c, tuple) else 0 for c in communes])
-    pos = np.array([c[0] if k == 1 else -1 for c, k in zip(communes, count, strict=True)],
-                   dtype=np.int64)
-    declared.accept(rows, pos, SCORE_NAME_ONLY)
+    count, first = _count_first(index.national, key[rows])
+    declared.accept(rows, np.where(count == 1, first, -1), SCORE_NAME_ONLY)
     declared.add_note(rows[count == 1], "commune trouvée par son seul nom")
     written = _column(inputs, "commune").to_numpy()
     many = rows[count > 1]

@@ -61,9 +61,10 @@ def _is_missing(value: object) -> bool:
 
 
 def fold(text: str) -> str:
-    """Upper case without accents or ligatures: ``"Œuilly-Bérée"`` ⇒ ``"OEUILLY-BEREE"``."""
+    """ASCII upper case without accents or ligatures: ``"Œuilly-Bérée"`` ⇒ ``"OEUILLY-BEREE"``;
+    characters with no ASCII form are dropped."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+    return decomposed.encode("ascii", "ignore").decode("ascii").upper()
 
 
 def _tokens(text: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from influ_geo import maps, referentiel
+from influ_geo import maps, referentiel, ui
 from influ_geo.formatting import format_int
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -93,3 +93,14 @@ def test_legend_and_credits_are_drawn_by_the_app(app: AppTest) -> None:
     legend = next(t for t in texts if t.startswith("**Population**"))
     assert legend.count("background:#") >= 5
     assert any("Licence Ouverte 2.0" in t and "INSEE" in t and "IGN" in t for t in texts)
+
+
+def test_sidebar_links_the_pages_that_exist(app: AppTest, tmp_path, monkeypatch) -> None:
+    links = [p.proto.label for p in app.sidebar.get("page_link")]
+    assert links == [p.label for p in ui.available_pages()]
+    assert links[0] == "Vue d'ensemble"
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "app.py").touch()
+    (tmp_path / "pages" / "1_Carte.py").touch()
+    monkeypatch.setattr(ui.config, "PROJECT_DIR", tmp_path)
+    assert [p.label for p in ui.available_pages()] == ["Vue d'ensemble", "Carte"]

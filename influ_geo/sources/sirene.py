@@ -191,7 +191,7 @@ def normalize_sirene(
     sites["date_maj"] = parse_dates(raw["dateDernierTraitementEtablissement"])
     etat = clean_text(raw[ETAT]).map({"A": "actif", "F": "ferme"})
     sites["_etat"] = etat.astype("str")
-    return _default_names(finalize_sites(sites, raw, report))
+    return _default_names(finalize_sites(sites, raw, report, id_label="SIRET"))
 
 
 def _report_reading(attrs: dict, report: ImportReport) -> None:

@@ -7,6 +7,7 @@ Each ``normalize_*`` builds a frame with the columns of ``SITE_COLUMNS`` plus
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
@@ -102,6 +103,19 @@ def in_france(lon: pd.Series, lat: pd.Series) -> pd.Series:
     return inside
 
 
+def warn_spilled(raw: pd.DataFrame, report: ImportReport) -> None:
+    """Warn about rows longer than the header: their extra cells (``colonne_18``…, named
+    by ``readers.read_table``) belong to no column and are ignored."""
+    extra = [c for c in raw.columns if re.fullmatch(r"colonne_\d+", str(c))]
+    if not extra:
+        return
+    cells = raw[extra].apply(clean_text)
+    for index in raw.index[cells.notna().any(axis=1)]:
+        values = ", ".join(f"« {v} »" for v in cells.loc[index].dropna()[:3])
+        report.warn(int(raw.at[index, LINE]),
+                    f"plus de champs que d'en-têtes : valeur(s) sans colonne ignorée(s) ({values})")
+
+
 def empty_sites(index: pd.Index) -> pd.DataFrame:
     """A ``sites`` frame of missing values with the given index, to fill column by column."""
     frame = pd.DataFrame(index=index)
@@ -118,17 +132,18 @@ _PANDAS_DTYPES = {"str": "str", "text": "str", "int": "Int64", "float": "float64
 
 
 def finalize_sites(
-    sites: pd.DataFrame, raw: pd.DataFrame, report: ImportReport, *, record_label: str = ""
+    sites: pd.DataFrame, raw: pd.DataFrame, report: ImportReport, *,
+    id_label: str = "identifiant", record_label: str = "",
 ) -> pd.DataFrame:
     """Reject unusable rows, merge duplicates, count what is kept; canonical columns out.
 
     ``sites`` carries ``_ligne``; ``raw`` (same index) gives the rejected rows as read.
     The result keeps ``_ligne`` (for the geocoding report) after the canonical columns.
-    ``record_label`` is appended to each reason when lines are not spreadsheet lines
-    (JSON: " (n° d'enregistrement JSON)").
+    ``id_label`` names the identifier (``"code AIOT"``); ``record_label`` is appended to
+    each reason when lines are not spreadsheet lines (JSON records).
     """
     sites = _reject(sites, raw, report, sites["source_id"].isna(),
-                    "identifiant de l'établissement manquant" + record_label)
+                    f"{id_label} manquant" + record_label)
     located = sites[list(_LOCATION)].notna().any(axis=1)
     sites = _reject(sites, raw, report, sites["nom"].isna() & ~located,
                     "ni nom, ni adresse, ni commune, ni coordonnées : ce n'est pas un site"
@@ -136,6 +151,12 @@ def finalize_sites(
     sites = _merge_duplicates(sites, report, record_label)
     report.rows_kept = len(sites)
     return sites.reset_index(drop=True)[[*SITE_COLUMNS, LINE]]
+
+
+def fill_missing_names(sites: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """``nom`` is required: a kept site without one is named ``"<prefix> <source_id>"``."""
+    sites["nom"] = sites["nom"].fillna(prefix + " " + sites["source_id"])
+    return sites
 
 
 def _reject(

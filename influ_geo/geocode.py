@@ -213,7 +213,7 @@ def _offline(inputs: pd.DataFrame) -> _State:
         codes = locate_points(points.lon[has_point], points.lat[has_point])
         located[has_point] = lookup_codes(pd.Series(codes, dtype=object))[0]
     abroad = has_point & (located < 0)
-    points.note[abroad] = [f"{NOTE_OUTSIDE} ({a:.5g}, {b:.5g})" for a, b in
+    points.note[abroad] = [f"{NOTE_OUTSIDE} : ({a:.5g}, {b:.5g})" for a, b in
                            zip(points.lon[abroad], points.lat[abroad], strict=True)]
     source = has_point & ~abroad
     _place_declared(state, declared)

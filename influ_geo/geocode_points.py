@@ -140,7 +140,7 @@ def check_points(
     lon[swapped], lat[swapped] = lat[swapped], lon[swapped].copy()
     note[swapped] = NOTE_SWAPPED
     outside = finite & ~zero & ~inside & ~swapped
-    note[outside] = [f"{NOTE_OUTSIDE} ({a:.5g}, {b:.5g})" for a, b in
+    note[outside] = [f"{NOTE_OUTSIDE} : ({a:.5g}, {b:.5g})" for a, b in
                      zip(lon[outside], lat[outside], strict=True)]
     drop = ~(inside | swapped)
     lon[drop], lat[drop] = np.nan, np.nan

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from influ_geo import maps, ui
+from influ_geo import levels, ui
 
 ui.page_setup("Vue d'ensemble")
 
@@ -18,10 +18,10 @@ st.markdown(
 ui.key_figures()
 
 level = ui.choice(
-    "Niveau", {key: spec.plural.capitalize() for key, spec in maps.LEVELS.items()}, "niveau"
+    "Niveau", {key: spec.plural.capitalize() for key, spec in levels.LEVELS.items()}, "niveau"
 )
 indicator = ui.choice(
-    "Indicateur", {key: ind.label for key, ind in maps.INDICATORS.items()}, "indicateur"
+    "Indicateur", {key: ind.label for key, ind in levels.INDICATORS.items()}, "indicateur"
 )
 ui.national_map(level, indicator, key="vue_ensemble")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from influ_geo import config, maps, referentiel
+from influ_geo import config, levels, maps, referentiel
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 REPEAT = 5
@@ -78,7 +78,7 @@ def rerun_times_s() -> dict[str, float]:
     return result
 
 
-def fine_layer(level: maps.Level) -> gpd.GeoDataFrame:
+def fine_layer(level: levels.Level) -> gpd.GeoDataFrame:
     """The display layer with its geometry replaced by the dissolved commune polygons."""
     layer = referentiel.load_layer(level.layer)
     communes = referentiel.communes()[["code_insee", level.code_col]]
@@ -105,9 +105,10 @@ def main() -> None:
     print(f"app.py relance sans cache (réf.)   : {base * 1000:6.0f} ms  "
           f"→ gain du cache ×{base / times['rerun']:.1f}")
     for level in ("region", "departement"):
-        metro, total = payload_kb(referentiel.load_layer(maps.LEVELS[level].layer), level)
-        _, fine_total = payload_kb(fine_layer(maps.LEVELS[level]), level)
-        print(f"carte {maps.LEVELS[level].plural:<12}: {total:6.0f} Ko (métropole {metro:.0f} Ko, "
+        spec = levels.LEVELS[level]
+        metro, total = payload_kb(referentiel.load_layer(spec.layer), level)
+        _, fine_total = payload_kb(fine_layer(spec), level)
+        print(f"carte {spec.plural:<12}: {total:6.0f} Ko (métropole {metro:.0f} Ko, "
               f"cible ≤ {config.MAP_PAYLOAD_MAX / 1000:.0f} Ko) ; polygones des communes "
               f"dissous (réf.) {fine_total:6.0f} Ko → ×{fine_total / total:.1f} plus léger")
 

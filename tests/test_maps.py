@@ -7,17 +7,14 @@ import re
 
 import folium
 import geopandas as gpd
-import pandas as pd
 import pytest
 from branca.colormap import ColorMap
-from hypothesis import given
-from hypothesis import strategies as st
 
-from influ_geo import assets, config, maps, referentiel
+from influ_geo import assets, config, legend, levels, maps, referentiel
 from influ_geo.formatting import format_int
 
-DROM_REGIONS = [d.code_region for d in maps.DROM]
-DROM_DEPARTEMENTS = [d.code_departement for d in maps.DROM]
+DROM_REGIONS = [d.code_region for d in levels.DROM]
+DROM_DEPARTEMENTS = [d.code_departement for d in levels.DROM]
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +59,10 @@ def test_departements_draws_101_territories(data_departements, departements) -> 
     "level, codes", [("region", DROM_REGIONS), ("departement", DROM_DEPARTEMENTS)]
 )
 def test_each_drom_has_its_own_inset_in_order(level: str, codes: list[str]) -> None:
-    layer = referentiel.load_layer(maps.LEVELS[level].layer)
+    layer = referentiel.load_layer(levels.LEVELS[level].layer)
     data = maps.national_data(layer, level)
     assert [inset.name for inset in data.insets] == codes
-    assert [inset.title for inset in data.insets] == [d.nom for d in maps.DROM]
+    assert [inset.title for inset in data.insets] == [d.nom for d in levels.DROM]
     for inset in data.insets:
         assert [f["properties"]["code"] for f in features(inset)] == [inset.name]
 
@@ -116,16 +113,17 @@ def test_names_from_data_are_escaped_in_tooltips_and_html(regions: gpd.GeoDataFr
 def test_missing_values_are_grey_and_listed_in_the_legend(regions: gpd.GeoDataFrame) -> None:
     layer = regions.assign(population=regions["population"].mask(regions["code_region"] == "06"))
     data = maps.national_data(layer, "region")
-    assert dict(data.insets[-1].colours) == {"06": maps.NO_DATA_COLOUR}
+    assert dict(data.insets[-1].colours) == {"06": legend.NO_DATA_COLOUR}
     assert "Population\u00a0: n.d." in features(data.insets[-1])[0]["properties"]["tooltip"]
-    assert data.legend.classes[-1] == maps.LegendClass("Donnée non disponible", maps.NO_DATA_COLOUR)
+    missing = legend.LegendClass("Donnée non disponible", legend.NO_DATA_COLOUR)
+    assert data.legend.classes[-1] == missing
 
 
 def test_legend_is_data_not_a_branca_colormap(data_departements, departements) -> None:
     built = maps.national_maps(data_departements)
-    missing = [maps.NO_DATA_COLOUR] if departements["population"].isna().any() else []
+    missing = [legend.NO_DATA_COLOUR] if departements["population"].isna().any() else []
     assert data_departements.legend.title == "Population"
-    assert [c.colour for c in data_departements.legend.classes] == [*maps.PALETTE, *missing]
+    assert [c.colour for c in data_departements.legend.classes] == [*legend.PALETTE, *missing]
     for m in built.maps():
         assert not any(isinstance(e, ColorMap) for e in assets._elements(m))
 
@@ -161,32 +159,6 @@ def test_standalone_export_is_self_contained(regions: gpd.GeoDataFrame) -> None:
     page = assets.standalone_html(built.metropole)
     assert not re.search(r'<(script|link)\b[^>]*\b(src|href)="(https?:)?//', page)
     assert "L.map(" in page and "Leaflet" in page and "leaflet-container" in page
-
-
-def test_classes_keep_extremes_and_round_inner_breaks() -> None:
-    classes = maps.classify(pd.Series([22, 24, 32, 34, 1266, 4446]), k=3)
-    assert classes.edges == (22, 29, 440, 4446)  # quantiles 28.7 and 442 ⇒ 2 figures
-    assert classes.colour(22) == classes.colours[0]
-    assert classes.colour(4446) == classes.colours[-1]
-
-
-@pytest.mark.parametrize(
-    "values, count",
-    [([5, 5, 5], 1), ([pd.NA, pd.NA], 0), ([0, 10], 5), (list(range(100)), 5)],
-)
-def test_class_count_on_degenerate_inputs(values: list, count: int) -> None:
-    classes = maps.classify(pd.Series(values, dtype="Int64"))
-    assert len(classes.colours) == count
-    assert len(classes.edges) == (count + 1 if count else 0)
-
-
-@given(st.lists(st.integers(min_value=0, max_value=20_000_000), min_size=1, max_size=120))
-def test_classes_are_monotonic_and_cover_every_value(values: list[int]) -> None:
-    classes = maps.classify(pd.Series(values))
-    order = {colour: i for i, colour in enumerate(classes.colours)}
-    ranks = [order[classes.colour(v)] for v in sorted(values)]
-    assert ranks == sorted(ranks)
-    assert len(classes.legend("x").classes) == len(classes.colours)
 
 
 def test_given_bounds_match_what_folium_would_compute(data_departements) -> None:

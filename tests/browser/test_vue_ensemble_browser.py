@@ -7,7 +7,7 @@ import time
 import pytest
 from browser_support import ARTIFACTS, Watched, get
 
-from influ_geo import maps
+from influ_geo import levels
 
 pytestmark = pytest.mark.browser
 
@@ -57,8 +57,8 @@ def test_regions_map_draws_18_territories(app_url: str, watched: Watched) -> Non
     page.frame_locator(MAP_IFRAME).first.locator(".leaflet-container").wait_for(
         timeout=DRAW_TIMEOUT_S * 1000
     )
-    wait_for_territories(page, [13] + [1] * len(maps.DROM))
-    captions = [d.nom for d in maps.DROM]
+    wait_for_territories(page, [13] + [1] * len(levels.DROM))
+    captions = [d.nom for d in levels.DROM]
     for nom in captions:
         assert page.get_by_text(nom, exact=True).first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "vue_ensemble_regions.png"))
@@ -68,9 +68,9 @@ def test_regions_map_draws_18_territories(app_url: str, watched: Watched) -> Non
 def test_switch_to_departements_draws_101(app_url: str, watched: Watched) -> None:
     page = watched.page
     page.goto(app_url)
-    wait_for_territories(page, [13] + [1] * len(maps.DROM))
+    wait_for_territories(page, [13] + [1] * len(levels.DROM))
     radio_option(page, "Niveau", "Départements").click()
-    wait_for_territories(page, [96] + [1] * len(maps.DROM))
+    wait_for_territories(page, [96] + [1] * len(levels.DROM))
     assert "niveau=departement" in page.url
     tooltip_target = page.frame_locator(MAP_IFRAME).first.locator("path.leaflet-interactive")
     tooltip_target.nth(40).hover()
@@ -83,7 +83,7 @@ def test_switch_to_departements_draws_101(app_url: str, watched: Watched) -> Non
 def test_copied_link_reopens_departements(app_url: str, watched: Watched) -> None:
     page = watched.page
     page.goto(f"{app_url}/?niveau=departement&indicateur=nb_communes")
-    wait_for_territories(page, [96] + [1] * len(maps.DROM))
+    wait_for_territories(page, [96] + [1] * len(levels.DROM))
     assert radio_option(page, "Indicateur", "Communes").is_visible()
     assert page.locator('[data-testid="stSidebar"]').get_by_text("Vue d'ensemble").is_visible()
     assert_offline_and_clean(watched)

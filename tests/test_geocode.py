@@ -379,3 +379,22 @@ def test_online_unreachable_keeps_offline_results(monkeypatch, tmp_path) -> None
     assert len(said) == 1 and "hors ligne sont conservés" in said[0]
     assert out.attrs["geo_messages"] == said
     pd.testing.assert_frame_equal(out, geocode(ONLINE), check_like=False)
+
+
+@pytest.mark.slow
+def test_accuracy_on_the_whole_referential() -> None:
+    from bench.bench_geocode import (
+        TARGET_LA_POSTE,
+        TARGET_OFFICIAL,
+        accuracy,
+        code_accuracy,
+        la_poste_name,
+        name_postcode_pairs,
+    )
+
+    pairs = name_postcode_pairs()
+    assert len(pairs) > 35_000
+    assert la_poste_name("Saint-Étienne-du-Rouvray") == "ST ETIENNE DU ROUVRAY"
+    assert accuracy(pairs, pairs["nom"]) >= TARGET_OFFICIAL
+    assert accuracy(pairs, pairs["nom"].map(la_poste_name)) >= TARGET_LA_POSTE
+    assert code_accuracy() == 1.0

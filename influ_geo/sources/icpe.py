@@ -30,6 +30,7 @@ from influ_geo import naf, readers
 from influ_geo.report import ImportReport
 from influ_geo.sources.site_frame import (
     LINE,
+    clean_siret,
     clean_text,
     empty_sites,
     fill_missing_names,
@@ -39,6 +40,7 @@ from influ_geo.sources.site_frame import (
     parse_dates,
     parse_number,
     to_wgs84,
+    warn_lost_points,
     warn_spilled,
 )
 from influ_geo.textnorm import normalize_codes_insee, normalize_postcodes
@@ -193,10 +195,11 @@ def normalize_icpe(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     code = code.where(~code.str.fullmatch(r"\d{1,9}").fillna(False), code.str.zfill(10))
     sites["source_id"] = sites["code_aiot"] = code
     sites["nom"] = clean_text(col("nom"))
-    sites["siret"] = _siret(col("siret"), sites, report, label)
+    sites["siret"] = clean_siret(col("siret"), sites[LINE], report, label)
     _fill_activity(sites, col)
     _fill_address(sites, col)
     _fill_coordinates(sites, col)
+    warn_lost_points(sites, col("x"), col("y"), col("epsg"), report, label)
     sites["url"] = clean_text(col("url")).fillna(code.map(FICHE_URL.format, na_action="ignore"))
     sites["date_maj"] = parse_dates(col("date_maj"))
     sites["_etat"] = _etat(col("etat"))
@@ -208,16 +211,6 @@ def _columns(raw: pd.DataFrame):
     """``col(name)``: the column renamed ``name``, or an empty text column."""
     empty = pd.Series(pd.NA, index=raw.index, dtype="str")
     return lambda name: raw[name] if name in raw.columns else empty
-
-
-def _siret(values: pd.Series, sites: pd.DataFrame, report: ImportReport, label: str):
-    """14-digit SIRET or missing; a malformed one is dropped with a warning (the row stays)."""
-    siret = clean_text(values).str.replace(r"[\s.]", "", regex=True)
-    bad = siret.notna() & ~siret.str.fullmatch(r"\d{14}").fillna(False)
-    for index in siret.index[bad]:
-        report.warn(int(sites.at[index, LINE]),
-                    f"SIRET « {siret[index]} » invalide (14 chiffres attendus), ignoré" + label)
-    return siret.where(~bad)
 
 
 def _fill_activity(sites: pd.DataFrame, col) -> None:

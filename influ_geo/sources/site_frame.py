@@ -116,6 +116,28 @@ def warn_spilled(raw: pd.DataFrame, report: ImportReport) -> None:
                     f"plus de champs que d'en-têtes : valeur(s) sans colonne ignorée(s) ({values})")
 
 
+def clean_siret(values: pd.Series, lines: pd.Series, report: ImportReport,
+                label: str = "") -> pd.Series:
+    """14-digit SIRET or missing: ``"642 043 897 00049"`` ⇒ ``"64204389700049"``; a
+    malformed one (``"642043897"``, a SIREN) is dropped with a warning, the row stays."""
+    siret = clean_text(values).str.replace(r"[\s.]", "", regex=True)
+    bad = siret.notna() & ~siret.str.fullmatch(r"\d{14}").fillna(False)
+    for index in siret.index[bad]:
+        report.warn(int(lines[index]),
+                    f"SIRET « {siret[index]} » invalide (14 chiffres attendus), ignoré" + label)
+    return siret.where(~bad)
+
+
+def warn_lost_points(sites: pd.DataFrame, x: pd.Series, y: pd.Series, epsg: pd.Series,
+                     report: ImportReport, label: str = "") -> None:
+    """Warn where x/y were given but gave no point in France (the commune is used instead)."""
+    given = clean_text(x).notna() & clean_text(y).notna()
+    for index in sites.index[given & sites["lon"].isna()]:
+        report.warn(int(sites.at[index, LINE]),
+                    f"coordonnées x={x[index]}, y={y[index]} (EPSG {epsg[index]}) hors de France "
+                    "ou illisibles : ignorées, le site sera placé par sa commune" + label)
+
+
 def empty_sites(index: pd.Index) -> pd.DataFrame:
     """A ``sites`` frame of missing values with the given index, to fill column by column."""
     frame = pd.DataFrame(index=index)
@@ -149,6 +171,9 @@ def finalize_sites(
                     "ni nom, ni adresse, ni commune, ni coordonnées : ce n'est pas un site"
                     + record_label)
     sites = _merge_duplicates(sites, report, record_label)
+    for index in sites.index[~sites[list(_LOCATION)].notna().any(axis=1)]:
+        report.warn(int(sites.at[index, LINE]), "ni adresse, ni commune, ni coordonnées : "
+                    "le site est gardé mais ne pourra pas être placé" + record_label)
     report.rows_kept = len(sites)
     return sites.reset_index(drop=True)[[*SITE_COLUMNS, LINE]]
 

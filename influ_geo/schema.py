@@ -230,6 +230,7 @@ IMPORTS: tuple[Column, ...] = (
     _col("rows_merged", "int", "Doublons fusionnés"),
     _col("rows_inserted", "int", "Lignes ajoutées à la base"),
     _col("rows_updated", "int", "Lignes mises à jour"),
+    _col("rows_unchanged", "int", "Lignes déjà présentes à l'identique"),
     _col("rows_deleted", "int", "Lignes retirées (remplacement de la source)"),
     _col("licence", "str", "Licence des données"),
     _col("details", "text", "Détails du rapport (JSON)"),

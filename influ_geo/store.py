@@ -17,7 +17,8 @@ rows instead of duplicating them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -87,17 +88,19 @@ class ImportResult:
     already_imported: bool
     rows_inserted: int = 0
     rows_updated: int = 0
+    rows_unchanged: int = 0
     rows_deleted: int = 0
     rows_merged: int = 0
 
     def summary(self) -> str:
-        """One French line: ``"sites : 120 lignes ajoutées, 3 mises à jour, 0 retirées."``."""
+        """One French line: ``"sites : 120 lignes ajoutées, 3 mises à jour, 40 inchangées, …"``."""
         if self.already_imported:
             return (f"{self.kind} : ce fichier a déjà été importé (import n° {self.import_id}) ; "
                     "rien n'a été ajouté.")
         return (f"{self.kind} : {_n(self.rows_inserted)} lignes ajoutées, "
-                f"{_n(self.rows_updated)} mises à jour, {_n(self.rows_deleted)} retirées, "
-                f"{_n(self.rows_merged)} doublons fusionnés (import n° {self.import_id}).")
+                f"{_n(self.rows_updated)} mises à jour, {_n(self.rows_unchanged)} inchangées, "
+                f"{_n(self.rows_deleted)} retirées, {_n(self.rows_merged)} doublons fusionnés "
+                f"(import n° {self.import_id}).")
 
 
 def _n(value: int) -> str:
@@ -170,11 +173,13 @@ def _import_prepared(
         log["rows_merged"] = int(log["rows_merged"]) + prepared.merged
         log["rows_read"] = log["rows_read"] if log["rows_read"] is not None else rows_given
         import_id = conn.execute(TABLES["imports"].insert().values(log)).inserted_primary_key[0]
-        inserted, updated, deleted = _write_rows(conn, prepared, import_id, source, replace_source)
+        counts = _write_rows(conn, prepared, import_id, source, replace_source)
         conn.execute(TABLES["imports"].update().where(TABLES["imports"].c.id == import_id).values(
-            rows_kept=inserted + updated, rows_inserted=inserted, rows_updated=updated,
-            rows_deleted=deleted))
-    return ImportResult(import_id, kind, False, inserted, updated, deleted, log["rows_merged"])
+            rows_kept=counts.inserted + counts.updated + counts.unchanged,
+            rows_inserted=counts.inserted, rows_updated=counts.updated,
+            rows_unchanged=counts.unchanged, rows_deleted=counts.deleted))
+    return ImportResult(import_id, kind, False, counts.inserted, counts.updated,
+                        counts.unchanged, counts.deleted, int(log["rows_merged"]))
 
 
 def _known_file(engine: Engine, kind: str, checksum: str) -> int | None:
@@ -215,9 +220,19 @@ def _counts(report: Mapping[str, int] | object | None) -> dict[str, int | None]:
             "rows_merged": get("rows_merged") or 0}
 
 
+@dataclass(frozen=True)
+class WriteCounts:
+    """Rows inserted, changed, matched but identical, and deleted by one import."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+    deleted: int
+
+
 def _write_rows(
     conn: Connection, prepared: NormalizedFrame, import_id: int, source: str, replace: bool,
-) -> tuple[int, int, int]:
+) -> WriteCounts:
     tbl = table(prepared.kind)
     keys = list(schema.NATURAL_KEYS[prepared.kind])
     existing = _existing_keys(conn, tbl, keys, prepared.rows, source)
@@ -233,12 +248,13 @@ def _write_rows(
 
     insert_rows(conn, tbl, new.drop(columns="id"), on_chunk)
     old = old.astype({"id": "int64"})
-    update_rows(conn, tbl, old, [*prepared.given_columns, "import_id"], on_chunk)
+    values = [n for n in prepared.given_columns if n not in keys]  # keys match already
+    changed = update_rows(conn, tbl, old, values, on_chunk, stamp={"import_id": import_id})
     deleted = 0
     if replace:
         stale = existing.loc[(existing["source"] == source) & ~existing["id"].isin(old["id"]), "id"]
         deleted = delete_ids(conn, tbl, stale.astype(int).tolist())
-    return len(new), len(old), deleted
+    return WriteCounts(len(new), changed, len(old) - changed, deleted)
 
 
 def _existing_keys(
@@ -314,7 +330,7 @@ def insert_action(engine: Engine, record: Mapping[str, object]) -> int:
     values = {"source": SOURCE_SAISIE, **record}
     prepared = _one_action(values)
     names = [n for n in prepared.columns if n not in ("id", "import_id")]
-    with writing(engine) as conn:
+    with _editing(engine) as conn:
         _raise_if_duplicate(conn, prepared.at[0, "cle"], None)
         statement = TABLES["actions"].insert().values(to_records(prepared, names)[0])
         return int(conn.execute(statement).inserted_primary_key[0])
@@ -326,7 +342,7 @@ def update_action(engine: Engine, action_id: int, changes: Mapping[str, object])
     if forbidden:
         raise SchemaError(f"ces colonnes ne se modifient pas : {', '.join(sorted(forbidden))}")
     actions = TABLES["actions"]
-    with writing(engine) as conn:
+    with _editing(engine) as conn:
         current = _read_actions(conn, [action_id])
         if current.empty:
             raise ActionNotFound(f"l'action n° {action_id} n'existe plus")
@@ -345,7 +361,7 @@ def delete_actions(engine: Engine, ids: Iterable[int]) -> pd.DataFrame:
     """Delete actions by id; returns the deleted rows, to give to ``restore_actions``."""
     wanted = sorted({int(i) for i in ids})
     actions = TABLES["actions"]
-    with writing(engine) as conn:
+    with _editing(engine) as conn:
         deleted = _read_actions(conn, wanted)
         if wanted:
             conn.execute(actions.delete().where(actions.c.id.in_(wanted)))
@@ -358,7 +374,7 @@ def restore_actions(engine: Engine, deleted: pd.DataFrame) -> int:
         return 0
     actions = TABLES["actions"]
     rows = deleted.reindex(columns=schema.column_names("actions"))
-    with writing(engine) as conn:
+    with _editing(engine) as conn:
         present = set(_read_actions(conn, rows["id"].astype(int).tolist())["id"].astype(int))
         todo = rows[~rows["id"].astype(int).isin(present)]
         for cle in todo["cle"]:
@@ -366,6 +382,19 @@ def restore_actions(engine: Engine, deleted: pd.DataFrame) -> int:
         if not todo.empty:
             conn.execute(actions.insert(), to_records(todo, list(todo.columns)))
     return len(todo)
+
+
+@contextmanager
+def _editing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction whose constraint violations become French ``StoreError``s."""
+    try:
+        with writing(engine) as conn:
+            yield conn
+    except integrity_errors(engine) as error:
+        detail = str(getattr(error, "orig", error)).strip().splitlines()[0]
+        if "cle" in detail:  # a concurrent writer added the same action first
+            raise DuplicateAction("cette action existe déjà") from error
+        raise ConstraintError(f"modification refusée par la base ({detail})") from error
 
 
 def _one_action(record: Mapping[str, object]) -> pd.DataFrame:

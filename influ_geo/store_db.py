@@ -9,7 +9,7 @@ database itself): SQLite gets ``executemany`` of plain tuples, PostgreSQL gets
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from weakref import WeakSet
@@ -218,26 +218,40 @@ def _copy_or_insert(conn: Connection, target: str, width: int, tuples: list[tupl
 
 def update_rows(
     conn: Connection, tbl: sa.Table, rows: pd.DataFrame, names: Sequence[str], on_chunk: OnChunk,
-) -> None:
-    """Overwrite columns ``names`` of the rows whose ``id`` is in ``rows["id"]``."""
-    names = [n for n in names if n != "id"]
+    *, stamp: Mapping[str, object] | None = None,
+) -> int:
+    """Overwrite columns ``names`` of the rows whose ``id`` is in ``rows["id"]``.
+
+    Only rows whose values differ are written (and get ``stamp``, e.g. the new
+    ``import_id``); returns how many rows changed.
+    """
+    names = [n for n in names if n != "id" and n not in (stamp or {})]
     if rows.empty or not names:
-        return
+        return 0
     if conn.dialect.name == "postgresql":
-        _update_through_copy(conn, tbl, rows, names, on_chunk)
-        return
+        return _update_through_copy(conn, tbl, rows, names, dict(stamp or {}), on_chunk)
     quote = conn.dialect.identifier_preparer.quote
     mark = _placeholder(conn)
-    sets = ", ".join(f"{quote(n)} = {mark}" for n in names)
-    statement = f"UPDATE {quote(tbl.name)} SET {sets} WHERE id = {mark}"
+    sets = ", ".join(f"{quote(n)} = {mark}" for n in [*names, *(stamp or {})])
+    olds = ", ".join(quote(n) for n in names)
+    news = ", ".join([mark] * len(names))
+    statement = (f"UPDATE {quote(tbl.name)} SET {sets} "
+                 f"WHERE id = {mark} AND ({olds}) IS NOT ({news})")
+    changed = 0
     for number, part in enumerate(_chunks(rows), start=1):
-        conn.exec_driver_sql(statement, _tuples(conn, part, [*names, "id"]))
+        values = _tuples(conn, part, names)
+        ids = part["id"].astype(int).tolist()
+        extra = tuple((stamp or {}).values())
+        params = [(*v, *extra, i, *v) for v, i in zip(values, ids, strict=True)]
+        changed += conn.exec_driver_sql(statement, params).rowcount
         on_chunk(number)
+    return changed
 
 
 def _update_through_copy(
-    conn: Connection, tbl: sa.Table, rows: pd.DataFrame, names: list[str], on_chunk: OnChunk,
-) -> None:
+    conn: Connection, tbl: sa.Table, rows: pd.DataFrame, names: list[str],
+    stamp: dict[str, object], on_chunk: OnChunk,
+) -> int:
     """PostgreSQL: COPY the new values into a temporary table, then one UPDATE … FROM."""
     quote = conn.dialect.identifier_preparer.quote
     staging = f"maj_{uuid.uuid4().hex[:12]}"
@@ -248,10 +262,15 @@ def _update_through_copy(
         _copy_or_insert(conn, f"{staging} ({cols})", len(names) + 1,
                         _tuples(conn, part, ["id", *names]))
         on_chunk(number)
-    sets = ", ".join(f"{quote(n)} = s.{quote(n)}" for n in names)
-    conn.exec_driver_sql(f"UPDATE {quote(tbl.name)} AS t SET {sets} "
-                         f"FROM {staging} AS s WHERE t.id = s.id")
+    sets = ", ".join([f"{quote(n)} = s.{quote(n)}" for n in names]
+                     + [f"{quote(n)} = %({n})s" for n in stamp])
+    olds = ", ".join(f"t.{quote(n)}" for n in names)
+    news = ", ".join(f"s.{quote(n)}" for n in names)
+    changed = conn.exec_driver_sql(
+        f"UPDATE {quote(tbl.name)} AS t SET {sets} FROM {staging} AS s "
+        f"WHERE t.id = s.id AND ({olds}) IS DISTINCT FROM ({news})", stamp).rowcount
     conn.exec_driver_sql(f"DROP TABLE {staging}")
+    return changed
 
 
 def delete_ids(conn: Connection, tbl: sa.Table, ids: Sequence[int]) -> int:

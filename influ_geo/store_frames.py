@@ -136,12 +136,13 @@ def _coerce_float(col: schema.Column, values: pd.Series) -> pd.Series:
 
 
 def _coerce_datetime(col: schema.Column, values: pd.Series) -> pd.Series:
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        values = values.dt.tz_localize(None)  # keep the local wall-clock time of the place
     try:
-        return pd.to_datetime(values, format="ISO8601").astype("datetime64[us]")
-    except (ValueError, TypeError) as error:
+        parsed = pd.to_datetime(values, format="ISO8601")
+    except (ValueError, TypeError, OverflowError) as error:
         raise SchemaError(f"la colonne {col.name} doit contenir des dates ({error})") from None
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)  # keep the local wall-clock time of the place
+    return parsed.astype("datetime64[us]")
 
 
 def _check_required(kind: str, rows: pd.DataFrame) -> None:

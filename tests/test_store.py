@@ -5,6 +5,7 @@ Every test takes ``store_engine`` (conftest), so it runs once per backend.
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import textwrap
@@ -158,6 +159,7 @@ def test_import_log_counts_and_provenance(store_engine):
     assert (row["rows_inserted"], row["rows_updated"], row["rows_deleted"]) == (3, 0, 0)
     assert row["licence"] == "Licence Ouverte 2.0" and '"csv"' in row["details"]
     assert row["imported_at"].year >= 2025
+    assert store.read_table(store_engine, "imports", kind="events").empty  # kind: a filter too
 
 
 def test_import_log_takes_an_import_report_object(store_engine):
@@ -209,6 +211,21 @@ def test_overlapping_file_updates_instead_of_duplicating(store_engine):
     assert first.import_id != second.import_id
 
 
+def test_identical_rows_of_a_new_file_are_counted_unchanged_and_not_rewritten(store_engine):
+    first = _import(store_engine, "sites", _sites(), checksum="2025-01")
+    before = store.read_table(store_engine, "sites")
+    changed = _sites()
+    changed.loc[1, "nom"] = "Usine agrandie"
+    second = _import(store_engine, "sites", changed, checksum="2025-02")
+    assert (second.rows_inserted, second.rows_updated, second.rows_unchanged) == (0, 1, 2)
+    assert "1 mises à jour, 2 inchangées" in second.summary()
+    after = store.read_table(store_engine, "sites")
+    assert after["import_id"].tolist() == [first.import_id, second.import_id, first.import_id]
+    pd.testing.assert_frame_equal(after.drop(index=1), before.drop(index=1))
+    log = store.list_imports(store_engine).iloc[0]
+    assert (log["rows_kept"], log["rows_updated"], log["rows_unchanged"]) == (3, 1, 2)
+
+
 def test_update_leaves_columns_the_file_does_not_have(store_engine):
     _import(store_engine, "sites", _sites(), checksum="full")
     partial = _sites()[["source", "source_id", "nom"]].assign(nom="Nouveau nom")
@@ -253,7 +270,7 @@ def test_replace_source_removes_rows_the_new_file_no_longer_has(store_engine):
     _import(store_engine, "actions", relay, checksum="relay")
     result = _import(store_engine, "events", _events().iloc[:2], checksum="ag-2",
                      replace_source=True)
-    assert (result.rows_updated, result.rows_deleted) == (2, 1)
+    assert (result.rows_unchanged, result.rows_deleted) == (2, 1)
     assert store.read_table(store_engine, "events")["source_id"].tolist() == ["ev-1", "ev-2"]
     assert len(store.read_table(store_engine, "sites")) == 3  # another kind: untouched
     action = store.read_table(store_engine, "actions").iloc[0]
@@ -377,7 +394,7 @@ def _typed_action(**changes) -> dict[str, object]:
 
 
 def test_insert_and_update_an_action(store_engine):
-    action_id = store.insert_action(store_engine, _typed_action())
+    action_id = store.insert_action(store_engine, _typed_action(date=dt.date(2025, 6, 12)))
     row = store.read_table(store_engine, "actions", id=action_id).iloc[0]
     assert (row["source"], row["canal"], row["code_insee"]) == ("saisie", "tiktok", "2A004")
     assert row["date"] == pd.Timestamp("2025-06-12") and row["cle"].startswith("h:")
@@ -402,6 +419,12 @@ def test_invalid_edits_raise_and_change_nothing(store_engine):
     with pytest.raises(store.DuplicateAction, match=f"action n° {action_id}"):
         store.insert_action(store_engine, _typed_action())
     _assert_dumps_equal(before, store.dump_store(store_engine))
+
+
+def test_an_action_relaying_an_unknown_event_is_refused_in_french(store_engine):
+    with pytest.raises(store.ConstraintError, match="modification refusée par la base"):
+        store.insert_action(store_engine, _typed_action(evenement_id=4242))
+    assert store.read_table(store_engine, "actions").empty
 
 
 def test_update_cannot_turn_an_action_into_a_duplicate(store_engine):

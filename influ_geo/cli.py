@@ -64,3 +64,12 @@ def _add_geocode(sub: argparse._SubParsersAction) -> None:
 
 
 REGISTRARS.append(_add_geocode)
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
+    from influ_geo import demo_cli
+
+    demo_cli.register(sub)
+
+
+REGISTRARS.append(_add_demo)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import folium
 import geopandas as gpd
@@ -127,11 +128,35 @@ def base_map(
     return m
 
 
-class BoundedGeoJson(folium.GeoJson):
-    """A GeoJson layer whose bounds are given, not recomputed.
+class _Text(Element):
+    """Text already rendered, added to a figure as is."""
 
-    ``st_folium`` asks the map for its bounds on every run, and folium answers by walking
-    every coordinate in Python (~90 ms for the départements); the layer's bounds are known.
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self._text
+
+
+class _WithoutScript:
+    """A folium template seen without its ``script`` macro (an empty one stands in)."""
+
+    def __init__(self, template: object) -> None:
+        macros = dict(template.module.__dict__)
+        macros["script"] = lambda this, kwargs: ""
+        self.module = SimpleNamespace(**macros)
+
+
+class BoundedGeoJson(folium.GeoJson):
+    """A GeoJson layer with known bounds, rendered without needless template work.
+
+    - ``st_folium`` asks the map for its bounds on every run, and folium answers by
+      walking every coordinate in Python (~90 ms for the départements): the bounds are
+      given instead.
+    - branca adds each rendered script to the figure as a *Jinja template*, so the
+      GeoJSON text (~0.6 MB) would be lexed as a template at every render (~0.1 s, twice
+      per ``st_folium`` call): the script is added as plain text, at the same place.
     """
 
     def __init__(self, data: str, bounds: list[list[float]], **kwargs: object) -> None:
@@ -140,6 +165,16 @@ class BoundedGeoJson(folium.GeoJson):
 
     def _get_self_bounds(self) -> list[list[float]]:
         return self._bounds
+
+    def render(self, **kwargs: object) -> None:
+        template = self._template
+        self._template = _WithoutScript(template)
+        try:
+            super().render(**kwargs)  # style maps, children; an empty script placeholder
+        finally:
+            self._template = template
+        script = template.module.script(self, kwargs)
+        self.get_root().script.add_child(_Text(script), name=self.get_name())  # same slot
 
 
 def add_choropleth(

@@ -168,3 +168,21 @@ def test_given_bounds_match_what_folium_would_compute(data_departements) -> None
         walked = folium.utilities.get_bounds(layer.data, lonlat=True)
         (s, w), (n, e) = layer.get_bounds()
         assert [s, w, n, e] == pytest.approx([*walked[0], *walked[1]])
+
+
+def test_fast_render_gives_the_same_page_as_folium(regions: gpd.GeoDataFrame) -> None:
+    data = maps.national_data(regions, "region").metropole
+    bounds = [list(corner) for corner in data.bounds]
+
+    def pages(layer: folium.GeoJson) -> list[str]:
+        m = maps.base_map(bounds)
+        folium.GeoJsonTooltip(fields=["tooltip"], labels=False).add_to(layer)
+        layer.add_to(m)
+        # st_folium renders twice; folium then repeats its addTo line, harmless in Leaflet
+        return [re.sub(r"_[0-9a-f]{32}", "_ID", maps.map_html(m)) for _ in range(2)]
+
+    style = {"style_function": lambda _: {"color": "#000000"}}
+    fast = pages(maps.BoundedGeoJson(data.geojson, bounds, **style))
+    plain = pages(folium.GeoJson(data.geojson, **style))
+    assert fast == plain
+    assert fast[0].index("_add({") < fast[0].index("bindTooltip")  # tooltip binds after data

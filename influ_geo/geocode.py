@@ -24,9 +24,11 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from influ_geo import config
-from influ_geo.geocode_communes import Declared, commune_index, lookup_codes, match_communes
+from influ_geo.geocode_communes import Declared, match_communes
+from influ_geo.geocode_index import commune_index, lookup_codes
+from influ_geo.geocode_online import Progress, run_online
 from influ_geo.geocode_points import NOTE_OUTSIDE, SourcePoints, join_notes, source_points
+from influ_geo.geocode_state import GeoState, disagreement_notes
 from influ_geo.locate import locate_points
 from influ_geo.readers import GEO_SYNONYMS, canonical_columns
 from influ_geo.textnorm import (
@@ -45,12 +47,8 @@ ORIGINAL_SUFFIX = "_origine"
 SCORE_SOURCE = 1.0
 SCORE_SWAPPED = 0.9
 SCORE_DISAGREES = 0.7
-# BAN result types ⇒ geo_precision (a "lieu-dit" is finer than the commune point).
-BAN_PRECISION = {"housenumber": "housenumber", "street": "street", "locality": "street",
-                 "municipality": "municipality"}
 _TEXT = ("geo_precision", "geo_note")
 NOTE_NOTHING = "rien pour localiser : ni coordonnées, ni code, ni commune"
-NOTE_DISAGREES = "autre commune que celle déclarée"
 # Canonical columns the chain reads (readers.GEO_SYNONYMS names them).
 _READ = ("code_insee", "code_postal", "commune", "code_departement", "lon", "lat", "x", "y",
          "epsg", "adresse", "numero_voie", "type_voie", "libelle_voie")
@@ -62,7 +60,7 @@ class NoUsableColumn(ValueError):
     """No column of the table can locate a row; the message is one French line."""
 
 
-def usable_columns(mapping: Mapping[str, str]) -> bool:
+def usable_columns(mapping: Mapping[object, str]) -> bool:
     """True if the ``{original: canonical}`` mapping holds a column that can locate rows."""
     found = set(mapping.values())
     return bool(found & {"code_insee", "code_postal", "commune", "adresse", "libelle_voie"}
@@ -73,8 +71,9 @@ def geocode(
     frame: pd.DataFrame,
     *,
     online: bool = False,
-    columns: Mapping[str, str] | None = None,
+    columns: Mapping[object, str] | None = None,
     messages: Messages | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Geocode every row of ``frame``; never drops, adds or reorders rows.
 
@@ -91,6 +90,8 @@ def geocode(
     messages
         Receives French lines about the run (e.g. the BAN being unreachable); they are
         also kept in ``result.attrs["geo_messages"]``.
+    progress
+        With ``online``, called as ``progress(rows_done, rows_total)`` while the service works.
 
     Returns
     -------
@@ -109,11 +110,9 @@ def geocode(
                                                                           GEO_SYNONYMS)
     if not usable_columns(mapping):
         raise NoUsableColumn(_no_column_message(frame.columns))
-    lines: list[str] = []
     inputs = extract_inputs(frame, mapping)
     state = _offline(inputs)
-    if online:
-        _online(inputs, state, lines)
+    lines = run_online(inputs, state, progress) if online else []
     state.note[(state.precision == "failed") & (state.note == "")] = NOTE_NOTHING
     result = _assemble(frame, state)
     result.attrs["geo_messages"] = lines
@@ -124,19 +123,22 @@ def geocode(
 
 
 def _no_column_message(columns: pd.Index) -> str:
+    """One French line naming what was expected and the headers read."""
     shown = ", ".join(str(c) for c in list(columns)[:12]) or "aucune"
     return ("aucune colonne utilisable pour géocoder (attendu : code INSEE, code postal et "
             f"commune, longitude/latitude ou x/y/EPSG, adresse) ; colonnes lues : {shown}")
 
 
-def extract_inputs(frame: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFrame:
+def extract_inputs(frame: pd.DataFrame, mapping: Mapping[object, str]) -> pd.DataFrame:
     """The canonical, normalised columns the chain reads, on a 0..n-1 index.
 
     ``{"CP": "1000", "Ville": "Bourg en Bresse"}`` ⇒ ``code_postal="01000"``,
     ``commune_key="BOURG EN BRESSE"``, ``commune="Bourg en Bresse"``…
     """
+    duplicated = set(frame.columns[frame.columns.duplicated()])
     raw = {canonical: frame[original].reset_index(drop=True)
-           for original, canonical in mapping.items() if canonical in _READ}
+           for original, canonical in mapping.items()
+           if canonical in _READ and original not in duplicated and original in frame.columns}
     inputs = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for name in ("lon", "lat", "x", "y", "epsg"):
         if name in raw:
@@ -183,28 +185,16 @@ def _address(raw: Mapping[str, pd.Series]) -> pd.Series:
 
 
 def _join_words(parts: list[pd.Series]) -> pd.Series:
+    """``["3", "RUE", "DE LA PAIX"]`` column-wise ⇒ ``"3 RUE DE LA PAIX"``."""
     joined = parts[0]
     for part in parts[1:]:
         joined = joined + " " + part
     return joined.str.replace(r"\s+", " ", regex=True).str.strip().astype(object)
 
 
-class _State:
-    """The result being built, one entry per row (positional)."""
-
-    def __init__(self, n: int) -> None:
-        self.lon = np.full(n, np.nan)
-        self.lat = np.full(n, np.nan)
-        self.pos = np.full(n, -1, dtype=np.int64)
-        self.precision = np.full(n, "failed", dtype=object)
-        self.score = np.zeros(n)
-        self.note = np.full(n, "", dtype=object)
-        self.declared = np.full(n, -1, dtype=np.int64)
-
-
-def _offline(inputs: pd.DataFrame) -> _State:
+def _offline(inputs: pd.DataFrame) -> GeoState:
     """Steps 1–4 and the polygon check."""
-    state = _State(len(inputs))
+    state = GeoState(len(inputs))
     declared = match_communes(inputs)
     points = source_points(inputs)
     has_point = np.isfinite(points.lon)
@@ -222,7 +212,7 @@ def _offline(inputs: pd.DataFrame) -> _State:
     return state
 
 
-def _place_declared(state: _State, declared: Declared) -> None:
+def _place_declared(state: GeoState, declared: Declared) -> None:
     """Rows placed at the point of their declared commune."""
     found = declared.found()
     com = commune_index().communes
@@ -235,7 +225,7 @@ def _place_declared(state: _State, declared: Declared) -> None:
     state.note = declared.note.copy()
 
 
-def _place_source(state: _State, declared: Declared, points: SourcePoints, source: np.ndarray,
+def _place_source(state: GeoState, declared: Declared, points: SourcePoints, source: np.ndarray,
                   located: np.ndarray) -> None:
     """Rows placed at their own point; codes from the declared commune, else the polygon."""
     state.lon[source] = points.lon[source]
@@ -247,80 +237,10 @@ def _place_source(state: _State, declared: Declared, points: SourcePoints, sourc
     disagree = np.flatnonzero(has_declared & (declared.pos != located))
     state.score[disagree] = np.minimum(state.score[disagree], SCORE_DISAGREES)
     state.note[disagree] = join_notes(state.note[disagree],
-                                      _disagreement(located[disagree], declared.pos[disagree]))
+                                      disagreement_notes(located[disagree], declared.pos[disagree]))
 
 
-def _disagreement(located: np.ndarray, declared: np.ndarray) -> np.ndarray:
-    """``autre commune que celle déclarée : point à Montivilliers (76447), commune déclarée
-    Le Havre (76351)``."""
-    com = commune_index().communes
-    names, codes = com["nom"].to_numpy(), com["code_insee"].to_numpy()
-    return np.array([f"{NOTE_DISAGREES} : point à {names[a]} ({codes[a]}), commune déclarée "
-                     f"{names[b]} ({codes[b]})" for a, b in zip(located, declared, strict=True)],
-                    dtype=object)
-
-
-def _online(inputs: pd.DataFrame, state: _State, lines: list[str]) -> None:
-    """Step 5: the address geocoder for imprecise rows with an address."""
-    from influ_geo import ban
-
-    todo = np.flatnonzero(np.isin(state.precision, ("municipality", "failed"))
-                          & (inputs["adresse"].to_numpy(dtype=object) != ""))
-    if todo.size == 0:
-        return
-    queries = _ban_queries(inputs, state, todo)
-    try:
-        answers = ban.geocode_rows(queries)
-    except ban.BanUnavailable as error:
-        lines.append(str(error))
-        answers = error.partial
-    if answers is not None and not answers.empty:
-        merge_ban(state, answers)
-
-
-def _ban_queries(inputs: pd.DataFrame, state: _State, rows: np.ndarray) -> pd.DataFrame:
-    """``adresse, code_postal, commune, code_insee`` of the rows to send, indexed by row."""
-    com = commune_index().communes
-    code = np.where(state.pos[rows] >= 0, com["code_insee"].to_numpy()[state.pos[rows]], "")
-    columns = {name: _cells(inputs, name, rows) for name in ("adresse", "code_postal", "commune")}
-    return pd.DataFrame({**columns, "code_insee": code}, index=rows)
-
-
-def _cells(inputs: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
-    """Cells of a canonical column as text (``""`` when missing or absent)."""
-    if name not in inputs:
-        return np.full(rows.size, "", dtype=object)
-    return inputs[name].iloc[rows].fillna("").astype(str).to_numpy(dtype=object)
-
-
-def merge_ban(state: _State, answers: pd.DataFrame) -> None:
-    """Take the BAN answers that beat the offline result (score ≥ ``BAN_MIN_SCORE``)."""
-    answers = answers[answers["lon"].notna() & (answers["geo_score"] >= config.BAN_MIN_SCORE)]
-    precision = answers["result_type"].map(BAN_PRECISION)
-    better = precision.isin(["housenumber", "street"]) | (
-        (precision == "municipality") & (state.precision[answers.index] == "failed"))
-    answers, precision = answers[better.to_numpy()], precision[better.to_numpy()]
-    rows = answers.index.to_numpy(dtype=np.int64)
-    if rows.size == 0:
-        return
-    pos = lookup_codes(normalize_codes_insee(answers["citycode"]))[0]
-    missing = pos < 0
-    if missing.any():
-        lon, lat = answers["lon"].to_numpy(), answers["lat"].to_numpy()
-        codes = locate_points(lon[missing], lat[missing])
-        pos[missing] = lookup_codes(pd.Series(codes, dtype=object))[0]
-    state.lon[rows], state.lat[rows] = answers["lon"].to_numpy(), answers["lat"].to_numpy()
-    state.precision[rows] = precision.to_numpy(dtype=object)
-    state.score[rows] = answers["geo_score"].to_numpy(dtype=float)
-    keep = state.declared[rows] >= 0
-    state.pos[rows] = np.where(keep, state.declared[rows], pos)
-    disagree = keep & (pos >= 0) & (pos != state.declared[rows])
-    state.note[rows[disagree]] = join_notes(
-        state.note[rows[disagree]],
-        "adresse BAN, " + _disagreement(pos[disagree], state.declared[rows[disagree]]))
-
-
-def _assemble(frame: pd.DataFrame, state: _State) -> pd.DataFrame:
+def _assemble(frame: pd.DataFrame, state: GeoState) -> pd.DataFrame:
     """``frame`` (clashing headers renamed ``<name>_origine``) + the output columns."""
     result = frame.rename(columns=_renames(frame.columns))
     attribute = _attributes(state.pos)
@@ -342,6 +262,7 @@ def _attributes(pos: np.ndarray) -> Callable[[str], pd.api.extensions.ExtensionA
     com = commune_index().communes
 
     def attribute(name: str) -> pd.api.extensions.ExtensionArray:
+        """The column ``name`` of each row's commune."""
         return com[name].array.take(pos, allow_fill=True)
 
     return attribute

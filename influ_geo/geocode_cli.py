@@ -8,6 +8,7 @@ precision breakdown, failed rows by reason.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,13 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(path, index=False, encoding="utf-8")
 
 
+def _progress(done: int, total: int) -> None:
+    """``Adresses envoyées à la BAN : 1 200 / 5 000`` on one refreshed terminal line."""
+    text = f"{done:,} / {total:,}".replace(",", " ")
+    end = "\n" if done >= total else ""
+    print(f"\rAdresses envoyées à la BAN : {text}", end=end, file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     """Read, geocode, write, summarise; unusable input ⇒ ``CommandError`` (one French line)."""
     from influ_geo.cli import CommandError
@@ -52,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("le fichier de sortie doit être différent du fichier d'entrée.")
     try:
         frame = read_table(args.input)
-        result = geocode(frame, online=args.online, messages=print)
+        result = geocode(frame, online=args.online, messages=print,
+                         progress=_progress if sys.stderr.isatty() else None)
     except (UnreadableInput, NoUsableColumn) as error:
         raise CommandError(str(error)) from error
     try:

@@ -8,22 +8,29 @@
    join, then fuzzy match grouped by département (``rapidfuzz.process.cdist``); without
    any département, a name borne by a single commune of France.
 
-Exact matches are hash joins (``pandas.Index.get_indexer``); only the rest is fuzzy.
-Results are positions in ``referentiel.communes()`` (``-1`` when not found).
+Exact matches are hash joins (``pandas.Index.get_indexer``) on the tables of
+``geocode_index``; only the rest is fuzzy. Results are positions in
+``referentiel.communes()`` (``-1`` when not found).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from influ_geo import config, referentiel
+from influ_geo import config
+from influ_geo.geocode_index import (
+    SEP,
+    CommuneIndex,
+    commune_index,
+    lookup_codes,
+    postcode_prefix,
+)
 from influ_geo.geocode_points import join_notes
-from influ_geo.textnorm import full_name_keys, name_keys
+from influ_geo.textnorm import full_name_keys
 
 # Confidence given to each way of finding the commune (geo_score, 0–1).
 SCORE_CODE = 1.0
@@ -33,110 +40,6 @@ SCORE_POSTCODE_ONLY = 0.7
 SCORE_DEPARTEMENT_NAME = 0.9
 SCORE_DEPARTEMENT_FUZZY = 0.8  # × similarity
 SCORE_NAME_ONLY = 0.8
-_SEP = "|"
-
-
-@dataclass(frozen=True)
-class CommuneIndex:
-    """Lookup tables over the referential, built once (``commune_index()``)."""
-
-    communes: pd.DataFrame
-    code_keys: pd.Index  # INSEE codes accepted in input ⇒ ``code_pos``
-    code_pos: np.ndarray
-    code_note: np.ndarray  # "" or "ancien code 01039 (Béon)"
-    pairs: pd.DataFrame  # code_postal, key, pos: every name a commune is known by
-    pair_keys: pd.Index  # "01400|ABERGEMENT CLEMENCIAT" ⇒ ``pair_pos``
-    pair_pos: np.ndarray
-    postcode_communes: pd.DataFrame  # code_postal ⇒ n (communes), pos (the first)
-    dep_pairs: pd.DataFrame  # code_departement, key, pos
-    prefix_departements: pd.DataFrame  # prefix ("33", "974"), code_departement
-    national: pd.DataFrame  # key ⇒ n (communes bearing the name), pos (the first)
-
-
-def _code_table(com: pd.DataFrame, anciennes: pd.DataFrame) -> pd.DataFrame:
-    """code ⇒ position: current codes, then old codes, then Corsican ``20xxx`` aliases."""
-    pos = pd.Series(np.arange(len(com)), index=com["code_insee"].to_numpy())
-    current = pd.DataFrame({"code": com["code_insee"], "pos": np.arange(len(com)), "note": ""})
-    current_codes = pd.Index(com["code_insee"].to_numpy(dtype=object))
-    old = anciennes[current_codes.get_indexer(anciennes["code_ancien"].to_numpy(object)) < 0]
-    is_arm = old["type"].eq("ARM").to_numpy()
-    old_notes = np.where(is_arm, "", "ancien code " + old["code_ancien"] + " (" +
-                         old["nom_ancien"] + ")")
-    older = pd.DataFrame({"code": old["code_ancien"].to_numpy(),
-                          "pos": pos.reindex(old["code_insee"]).to_numpy(), "note": old_notes})
-    table = pd.concat([current, older], ignore_index=True).dropna(subset=["pos"])
-    corse = table[table["code"].str.match(r"2[AB]")]
-    alias = corse.assign(code="20" + corse["code"].str[2:])
-    alias = alias[~alias["code"].duplicated(keep=False)]
-    return pd.concat([table, alias], ignore_index=True).drop_duplicates("code")
-
-
-def _names(com: pd.DataFrame, anciennes: pd.DataFrame, code_table: pd.DataFrame
-           ) -> pd.DataFrame:
-    """(key, pos) for every current name, then every old name, of each commune."""
-    pos_of = pd.Series(code_table["pos"].to_numpy(), index=code_table["code"].to_numpy())
-    names = pd.DataFrame({"key": name_keys(com["nom"]).to_numpy(), "pos": np.arange(len(com)),
-                          "full": full_name_keys(com["nom"]).to_numpy(), "current": True})
-    old = pd.DataFrame({"key": name_keys(anciennes["nom_ancien"]).to_numpy(),
-                        "pos": pos_of.reindex(anciennes["code_insee"]).to_numpy(),
-                        "full": full_name_keys(anciennes["nom_ancien"]).to_numpy(),
-                        "current": False})
-    keyed = pd.concat([names, old], ignore_index=True).dropna()
-    keyed = keyed.astype({"pos": np.int64}).drop_duplicates(["key", "pos"])
-    return keyed.reset_index(drop=True)
-
-
-def _postcode_pairs(postcodes: pd.DataFrame, names: pd.DataFrame,
-                    code_table: pd.DataFrame) -> pd.DataFrame:
-    """(code_postal, key, pos): each name of a commune with each of its postcodes."""
-    pos_of = pd.Series(code_table["pos"].to_numpy(), index=code_table["code"].to_numpy())
-    cp = pd.DataFrame({"code_postal": postcodes["code_postal"].to_numpy(),
-                       "pos": pos_of.reindex(postcodes["code_insee"]).to_numpy()}).dropna()
-    pairs = cp.astype({"pos": np.int64}).merge(names[["key", "pos"]], on="pos")
-    return pairs.drop_duplicates(["code_postal", "key"]).reset_index(drop=True)
-
-
-def _prefix(postcode: pd.Series) -> pd.Series:
-    """``"97400"`` ⇒ ``"974"``; ``"20000"`` ⇒ ``"20"``; ``"01400"`` ⇒ ``"01"``."""
-    return postcode.str[:3].where(postcode.str.startswith("97"), postcode.str[:2])
-
-
-def _counted(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """``by`` ⇒ ``n``, the number of distinct ``pos`` sharing it, and the first ``pos``."""
-    grouped = frame.groupby(by)["pos"]
-    return pd.DataFrame({"n": grouped.nunique(), "pos": grouped.min()})
-
-
-def _build_index() -> CommuneIndex:
-    com = referentiel.communes()
-    anciennes = referentiel.load_table("communes_anciennes")
-    codes = _code_table(com, anciennes)
-    names = _names(com, anciennes, codes)
-    pairs = _postcode_pairs(referentiel.load_table("codes_postaux"), names, codes)
-    dep = com["code_departement"].to_numpy()
-    prefixes = pairs.assign(prefix=_prefix(pairs["code_postal"]),
-                            code_departement=dep[pairs["pos"].to_numpy()])
-    prefixes = (prefixes.groupby(["prefix", "code_departement"]).size().rename("n")
-                .reset_index().sort_values(["prefix", "n"], ascending=[True, False]))
-    return CommuneIndex(
-        communes=com,
-        code_keys=pd.Index(codes["code"].to_numpy(dtype=object)),
-        code_pos=codes["pos"].to_numpy(dtype=np.int64),
-        code_note=codes["note"].to_numpy(dtype=object),
-        pairs=pairs,
-        pair_keys=pd.Index((pairs["code_postal"] + _SEP + pairs["key"]).to_numpy(dtype=object)),
-        pair_pos=pairs["pos"].to_numpy(),
-        postcode_communes=_counted(pairs, "code_postal"),
-        dep_pairs=names.assign(code_departement=dep[names["pos"].to_numpy()]),
-        prefix_departements=prefixes[["prefix", "code_departement"]].reset_index(drop=True),
-        national=_counted(names, "key"),
-    )
-
-
-@cache
-def commune_index() -> CommuneIndex:
-    """The lookup tables of the referential (built in ~1 s, then cached)."""
-    return _build_index()
 
 
 @dataclass
@@ -148,6 +51,7 @@ class Declared:
     note: np.ndarray  # object: "" or French notes
 
     def found(self) -> np.ndarray:
+        """True for the rows whose commune is known."""
         return self.pos >= 0
 
     def accept(self, rows: np.ndarray, pos: np.ndarray, score: np.ndarray | float) -> None:
@@ -160,21 +64,6 @@ class Declared:
         """Append French notes to ``rows``."""
         notes = np.full(len(rows), notes, dtype=object) if isinstance(notes, str) else notes
         self.note[rows] = join_notes(self.note[rows], notes)
-
-
-def lookup_codes(codes: pd.Series, index: CommuneIndex | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Normalised INSEE codes ⇒ (position in the communes table or -1, note).
-
-    ``["75108", "01039", "2A004", "20004", "99999"]`` ⇒ positions of Paris, Val-Revermont,
-    Ajaccio, Ajaccio, -1; the note of ``01039`` reads ``"ancien code 01039 (Béon)"``.
-    """
-    index = index or commune_index()
-    factor, uniques = pd.factorize(codes.astype(object), use_na_sentinel=True)
-    found = index.code_keys.get_indexer(pd.Index(uniques, dtype=object))
-    pos = np.append(np.where(found >= 0, index.code_pos[found], -1), -1)[factor]
-    note = np.append(np.where(found >= 0, index.code_note[found], ""), "")[factor]
-    return pos.astype(np.int64), note.astype(object)
 
 
 def match_communes(inputs: pd.DataFrame) -> Declared:
@@ -201,6 +90,7 @@ def _column(inputs: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _by_code(inputs: pd.DataFrame, index: CommuneIndex, declared: Declared) -> None:
+    """Step 2: ``75108`` ⇒ Paris, ``01039`` ⇒ Culoz-Béon (noted), ``99999`` ⇒ noted."""
     if "code_insee" not in inputs:
         return
     code = inputs["code_insee"]
@@ -232,6 +122,7 @@ def _shown(text: np.ndarray) -> np.ndarray:
 
 
 def _by_postcode(inputs: pd.DataFrame, index: CommuneIndex, declared: Declared) -> None:
+    """Step 3 for the rows not found yet: exact, then fuzzy, then postcode alone."""
     if "code_postal" not in inputs:
         return
     cp = inputs["code_postal"]
@@ -253,7 +144,8 @@ def _by_postcode(inputs: pd.DataFrame, index: CommuneIndex, declared: Declared) 
 
 def _postcode_exact(cp: pd.Series, key: pd.Series, rows: np.ndarray, index: CommuneIndex,
                     declared: Declared) -> None:
-    pair = (cp.iloc[rows] + _SEP + key.iloc[rows]).astype(object)
+    """``"76600|HAVRE"`` looked up in the hash index of every (postcode, name key)."""
+    pair = (cp.iloc[rows] + SEP + key.iloc[rows]).astype(object)
     factor, uniques = pd.factorize(pair)
     found = index.pair_keys.get_indexer(pd.Index(uniques, dtype=object))
     pos = np.where(found >= 0, index.pair_pos[found], -1)[factor]
@@ -284,10 +176,12 @@ def _fuzzy_notes(inputs: pd.DataFrame, rows: np.ndarray, pos: np.ndarray,
 
 def _postcode_fuzzy(inputs: pd.DataFrame, cp: pd.Series, key: pd.Series, rows: np.ndarray,
                     index: CommuneIndex, declared: Declared) -> None:
+    """Each distinct (postcode, name) against the names of that postcode's communes:
+    the pairs come from one join, their scores from one ``cpdist`` call."""
     if rows.size == 0:
         return
     queries = pd.DataFrame({"code_postal": cp.to_numpy()[rows], "qkey": key.to_numpy()[rows]})
-    factor, uniques = pd.factorize(queries["code_postal"] + _SEP + queries["qkey"])
+    factor, uniques = pd.factorize(queries["code_postal"] + SEP + queries["qkey"])
     distinct = queries.iloc[np.unique(factor, return_index=True)[1]].assign(
         qid=np.arange(len(uniques)))
     pairs = distinct.merge(index.pairs, on="code_postal")
@@ -331,13 +225,15 @@ def _departements(inputs: pd.DataFrame, rows: np.ndarray, index: CommuneIndex) -
     given = given.assign(code_departement=[("2A", "2B") if d == "20" else (d,)
                                            for d in given["dep"]]).explode("code_departement")
     by_cp = frame[frame["dep"].isna() & frame["cp"].notna()]
-    by_cp = by_cp.assign(prefix=_prefix(by_cp["cp"].astype(str))).merge(
+    by_cp = by_cp.assign(prefix=postcode_prefix(by_cp["cp"].astype(str))).merge(
         index.prefix_departements, on="prefix")
     both = pd.concat([given[["row", "code_departement"]], by_cp[["row", "code_departement"]]])
     return both.astype({"row": np.int64}).reset_index(drop=True)
 
 
 def _by_departement(inputs: pd.DataFrame, index: CommuneIndex, declared: Declared) -> None:
+    """Step 4 for the named rows not found yet: exact then fuzzy within the candidate
+    départements; without any, a name unique in France."""
     key = _column(inputs, "commune_key").fillna("").to_numpy(dtype=object)
     rows = np.flatnonzero(~declared.found() & (key != ""))
     if rows.size == 0:

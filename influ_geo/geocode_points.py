@@ -85,6 +85,7 @@ def parse_epsg(value: object) -> int:
 
 @lru_cache(maxsize=64)
 def _transformer(epsg: int) -> pyproj.Transformer:
+    """EPSG code ⇒ WGS84, cached (``CRSError`` for a code pyproj does not know)."""
     # always_xy: x/easting/longitude first whatever the axis order of the CRS definition.
     return pyproj.Transformer.from_crs(f"EPSG:{epsg}", "EPSG:4326", always_xy=True)
 

@@ -94,7 +94,7 @@ def header_key(name: object) -> str:
 
 def canonical_columns(
     columns: Iterable[object], synonyms: Mapping[str, Iterable[str]]
-) -> dict[str, str]:
+) -> dict[object, str]:
     """Map the headers of a table to canonical names; headers not recognised are left out.
 
     Parameters
@@ -104,15 +104,16 @@ def canonical_columns(
 
     Returns
     -------
-    ``{original header: canonical name}``, ready for ``frame.rename(columns=...)``. Each
+    ``{original header: canonical name}`` (headers as given, not converted to text),
+    ready for ``frame.rename(columns=...)``. Each
     canonical name is given to one header at most: the one matching its earliest
     spelling, then the leftmost. ``canonical_columns(["Ville", "CP", "cp2"],
     GEO_SYNONYMS)`` ⇒ ``{"Ville": "commune", "CP": "code_postal"}``.
     """
-    keys: dict[str, list[str]] = {}
+    keys: dict[str, list[object]] = {}
     for column in columns:
-        keys.setdefault(header_key(column), []).append(str(column))
-    mapping: dict[str, str] = {}
+        keys.setdefault(header_key(column), []).append(column)
+    mapping: dict[object, str] = {}
     for canonical, spellings in synonyms.items():
         for spelling in (canonical, *spellings):
             free = [c for c in keys.get(header_key(spelling), []) if c not in mapping]
@@ -150,6 +151,7 @@ def decode_text(raw: bytes, name: str = "fichier") -> str:
 
 
 def _field_counts(lines: list[str], separator: str) -> list[int]:
+    """Fields per line: ``["a;b", "1;2;3"]`` with ``;`` ⇒ ``[2, 3]``."""
     return [len(row) for row in csv.reader(lines, delimiter=separator)]
 
 

@@ -30,7 +30,9 @@ ABBREVIATIONS = {"ST": "SAINT", "STE": "SAINTE", "STS": "SAINTS", "STES": "SAINT
 # The three communes split into arrondissements municipaux.
 PLM = frozenset({"PARIS", "LYON", "MARSEILLE"})
 
-_LIGATURES = str.maketrans({"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae"})
+_LIGATURES = str.maketrans({"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae", "ß": "ss"})
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_OTHER = re.compile(r"[^\x00-\x7f]")
 _PAREN_ARTICLE = re.compile(r"\(\s*(LES|LE|LA|L)\s*['’]?\s*\)")
 _POSTCODE_WORD = re.compile(r"\d{5}")
 _SUR = re.compile(r"(?<![A-Z0-9])S\s*/")
@@ -60,11 +62,17 @@ def _is_missing(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def _is_number(value: object) -> bool:
+    """Numbers equal as values get one text (``0`` and ``0.0`` ⇒ ``"0"``), as the column
+    functions see them as one distinct value."""
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
+
+
 def fold(text: str) -> str:
     """ASCII upper case without accents or ligatures: ``"Œuilly-Bérée"`` ⇒ ``"OEUILLY-BEREE"``;
-    characters with no ASCII form are dropped."""
+    any other non-ASCII character (``’``, ``–``, ``·``) becomes a space."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return decomposed.encode("ascii", "ignore").decode("ascii").upper()
+    return _OTHER.sub(" ", _COMBINING.sub("", decomposed)).upper()
 
 
 def _tokens(text: str) -> list[str]:
@@ -97,6 +105,7 @@ def _drop_arrondissement(words: list[str]) -> list[str]:
 
 @lru_cache(maxsize=200_000)
 def _name_key(text: str, articles: bool = False) -> str:
+    """The key of a non-missing name, with or without its leading articles (cached)."""
     words = [ABBREVIATIONS.get(w, w) for w in _tokens(fold(text))]
     if not articles:
         words = _drop_articles(words)
@@ -113,7 +122,7 @@ def name_key(name: object) -> str:
     """
     if _is_missing(name):
         return ""
-    return _name_key(str(name))
+    return _name_key(_as_text(name) if _is_number(name) else str(name))
 
 
 def full_name_key(name: object) -> str:
@@ -122,7 +131,7 @@ def full_name_key(name: object) -> str:
     ``"Havre (Le)"`` ⇒ ``"LE HAVRE"``."""
     if _is_missing(name):
         return ""
-    return _name_key(str(name), articles=True)
+    return _name_key(_as_text(name) if _is_number(name) else str(name), articles=True)
 
 
 def _as_text(value: object) -> str:

@@ -17,6 +17,8 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# initdb (run by the package's postinst or below) fails on a locale that is not generated.
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
 server_version() { ls /usr/lib/postgresql/*/bin/postgres 2>/dev/null | cut -d/ -f5 | sort -V | tail -n 1; }
 if ! command -v pg_lsclusters >/dev/null 2>&1 || [ -z "$(server_version)" ]; then
   log "installation du paquet postgresql"
@@ -28,7 +30,7 @@ fi
 VERSION="$(server_version)"
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$VERSION main"; then
   log "création du cluster $VERSION/main"
-  pg_createcluster "$VERSION" main >&2
+  pg_createcluster --locale C.UTF-8 "$VERSION" main >&2
 fi
 PORT="$(pg_lsclusters -h | awk -v v="$VERSION" '$1 == v && $2 == "main" {print $3}')"
 if ! pg_lsclusters -h | awk -v v="$VERSION" '$1 == v && $2 == "main" {print $4}' | grep -q online; then

@@ -56,7 +56,7 @@ from influ_geo.store_frames import (
 __all__ = [
     "ActionNotFound", "ConstraintError", "DuplicateAction", "ImportResult", "SchemaError",
     "StoreError",
-    "delete_actions", "dump_store", "file_checksum", "frame_checksum", "get_engine",
+    "delete_actions", "dump_store", "file_checksum", "find_import", "frame_checksum", "get_engine",
     "import_frame", "init_db", "insert_action", "is_empty", "list_imports", "normalize_frame",
     "read_table", "restore_actions", "update_action",
 ]
@@ -144,7 +144,7 @@ def import_frame(
     Raises ``SchemaError`` (French message) when the frame does not fit; then nothing
     is written.
     """
-    if checksum is not None and (previous := _known_file(engine, kind, checksum)) is not None:
+    if checksum is not None and (previous := find_import(engine, kind, checksum)) is not None:
         return ImportResult(previous, kind, already_imported=True)
     prepared = normalize_frame(kind, frame, source=source)
     checksum = checksum or frame_checksum(frame)
@@ -182,8 +182,12 @@ def _import_prepared(
                         counts.unchanged, counts.deleted, int(log["rows_merged"]))
 
 
-def _known_file(engine: Engine, kind: str, checksum: str) -> int | None:
-    """The import that already brought this file, read before any lock is taken."""
+def find_import(engine: Engine, kind: str, checksum: str) -> int | None:
+    """The id of the import that already brought this file, else None.
+
+    Importers call it before parsing a large file: ``find_import(engine, "sites",
+    file_checksum(path))`` ⇒ ``12`` means "already imported, nothing to do".
+    """
     ensure_schema(engine)
     with engine.connect() as conn:
         return _previous_import(conn, kind, checksum)

@@ -39,15 +39,17 @@ def normalize_frame(kind: str, frame: pd.DataFrame, *, source: str) -> Normalize
     """Check and complete a canonical frame of ``kind``; raise ``SchemaError`` if it cannot fit.
 
     ``source`` fills the ``source`` column where the frame has none. Columns whose
-    name starts with ``_`` (an importer's own, like ``_ligne``) are not stored. Rows
+    name starts with ``_`` (an importer's own, like ``_ligne``) and the store's own
+    ``id`` and ``import_id`` (a re-imported export) are not stored. Rows
     with the same natural key (``schema.NATURAL_KEYS``) are merged, the last one wins.
     """
     if kind not in schema.KINDS:
         expected = ", ".join(schema.KINDS)
         raise SchemaError(f"type de données inconnu : {kind!r} (attendu : {expected})")
-    frame = frame[[c for c in frame.columns if not str(c).startswith("_")]]
+    frame = frame[[c for c in frame.columns
+                   if not str(c).startswith("_") and c not in schema.GENERATED_COLUMNS]]
     _check_column_names(kind, frame)
-    given = [c for c in frame.columns if c != "id"]
+    given = list(frame.columns)
     rows = frame.reset_index(drop=True).copy()
     if "source" not in rows.columns:
         rows["source"] = source
@@ -67,8 +69,6 @@ def _check_column_names(kind: str, frame: pd.DataFrame) -> None:
     unknown = [str(c) for c in frame.columns if c not in known]
     if unknown:
         raise SchemaError(f"colonnes inconnues pour {kind} : {', '.join(unknown)}")
-    if "import_id" in frame.columns:
-        raise SchemaError("la colonne import_id est remplie par la base, pas par le fichier")
     if frame.columns.duplicated().any():
         raise SchemaError(f"colonnes en double pour {kind}")
 
@@ -214,7 +214,9 @@ def _normalized_text(values: pd.Series) -> pd.Series:
     elif pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
         text = values.astype("str")
     else:
-        text = values.astype("str").str.casefold().str.replace(r"\s+", " ", regex=True).str.strip()
+        # str.split(): every Unicode space (no-break spaces of French typography too)
+        words = [" ".join(v.casefold().split()) if isinstance(v, str) else "" for v in values]
+        text = pd.Series(words, index=values.index, dtype="str")
     return text.where(values.notna(), "").astype("str")
 
 

@@ -6,6 +6,7 @@ Every test takes ``store_engine`` (conftest), so it runs once per backend.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from influ_geo import config, referentiel, schema, store
 from influ_geo.report import ImportReport
@@ -184,6 +187,8 @@ def test_list_imports_most_recent_first(store_engine):
 def test_reimporting_the_same_file_adds_nothing(store_engine):
     first = _import(store_engine, "sites", _sites(), checksum="same")
     before = store.dump_store(store_engine)
+    assert store.find_import(store_engine, "sites", "same") == first.import_id
+    assert store.find_import(store_engine, "events", "same") is None
     again = _import(store_engine, "sites", _sites(prefix="Changé"), checksum="same")
     assert again.already_imported and again.import_id == first.import_id
     assert "déjà été importé" in again.summary()
@@ -475,3 +480,25 @@ def test_every_column_has_a_french_label_and_a_known_dtype():
     assert {"linkedin", "tiktok", "presse", "evenement", "atelier", "autre"} <= set(schema.CANAUX)
     assert schema.enumeration_problems("actions", {"canal": "fax", "theme": "inclusion"}) == [
         "canal « fax » inconnu ; valeurs acceptées : " + ", ".join(schema.CANAUX)]
+
+
+def test_file_checksum_is_the_sha256_of_the_bytes(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_bytes("siret;nom\n12345678901234;Usine de Corte\n".encode("cp1252"))
+    assert store.file_checksum(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@settings(max_examples=25, deadline=None)
+@given(titles=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=12),
+       day=st.integers(min_value=0, max_value=800))
+def test_normalizing_twice_changes_nothing_and_keys_ignore_case_and_spaces(titles, day):
+    frame = pd.DataFrame({"titre": titles, "code_insee": "2A004",
+                          "date_debut": pd.Timestamp("2024-01-01") + pd.Timedelta(days=day)})
+    once = store.normalize_frame("events", frame, source="agenda").rows
+    twice = store.normalize_frame("events", once, source="agenda").rows
+    pd.testing.assert_frame_equal(once, twice)
+    shouted = frame.assign(titre=[f"\u00a0 {t.upper()}\u202f" for t in titles])
+    keys = store.normalize_frame("events", shouted, source="agenda").rows["source_id"]
+    same_text = [t.casefold().split() == t.upper().casefold().split() for t in titles]
+    if all(same_text):
+        assert set(keys) == set(once["source_id"])

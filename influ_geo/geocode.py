@@ -161,12 +161,16 @@ def _add_postcode(inputs: pd.DataFrame, raw: Mapping[str, pd.Series]) -> None:
     if "code_postal" in raw:
         inputs["code_postal"] = normalize_postcodes(raw["code_postal"])
         inputs["code_postal_texte"] = raw["code_postal"].astype(object).to_numpy()
-    if "commune" in raw:
-        with_digits = raw["commune"].astype(str).str.contains(r"\d{5}", regex=True)
-        from_name = normalize_postcodes(raw["commune"].where(with_digits, None))
-        inputs["code_postal"] = (inputs["code_postal"].where(inputs["code_postal"].notna(),
-                                                             from_name)
-                                 if "code_postal" in inputs else from_name)
+    if "commune" not in raw:
+        return
+    if "code_postal" not in inputs:
+        inputs["code_postal"] = pd.Series(None, index=inputs.index, dtype=object)
+    missing = inputs["code_postal"].isna().to_numpy()
+    if missing.any():
+        names = raw["commune"][missing].astype(object).fillna("").astype(str)
+        with_digits = names.str.contains(r"\d{5}", regex=True)
+        found = normalize_postcodes(names.where(with_digits, None)).to_numpy(dtype=object)
+        inputs.loc[missing, "code_postal"] = found
 
 
 def _address(raw: Mapping[str, pd.Series]) -> pd.Series:

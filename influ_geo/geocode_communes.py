@@ -259,8 +259,8 @@ def _ranked(exact: pd.DataFrame, inputs: pd.DataFrame) -> pd.DataFrame:
     """Exact name matches, ranked: same name with its article first, then current names
     before old ones (``"La Vergne"`` is not ``"Vergné"``; Longeville is not the old
     Longeville inside Pays-de-Montbenoît)."""
-    written = full_name_keys(_column(inputs, "commune")).to_numpy(dtype=object)
-    same = written[exact["row"].to_numpy()] == exact["full"].to_numpy(dtype=object)
+    written = full_name_keys(_column(inputs, "commune").iloc[exact["row"].to_numpy()])
+    same = written.to_numpy(dtype=object) == exact["full"].to_numpy(dtype=object)
     return exact.assign(score=100.0, rank=2 * same + exact["current"].to_numpy(dtype=int))
 
 

@@ -10,6 +10,7 @@ import hashlib
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -502,3 +503,38 @@ def test_normalizing_twice_changes_nothing_and_keys_ignore_case_and_spaces(title
     same_text = [t.casefold().split() == t.upper().casefold().split() for t in titles]
     if all(same_text):
         assert set(keys) == set(once["source_id"])
+
+
+def test_concurrent_writers_queue_and_lose_nothing(db_url, store_engine):
+    """Two editors and one import at the same time, each on its own engine (own connections)."""
+    errors: list[BaseException] = []
+
+    def edit(member: str) -> None:
+        engine = store.get_engine(db_url)
+        try:
+            for day in range(1, 11):
+                store.insert_action(engine, _typed_action(membre=member, date=f"2025-03-{day:02d}"))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    def bulk() -> None:
+        engine = store.get_engine(db_url)
+        try:
+            _import(engine, "actions", _actions(300), checksum="bulk")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    workers = [threading.Thread(target=edit, args=(m,)) for m in ("Lina", "Marc")]
+    workers.append(threading.Thread(target=bulk))
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert errors == []
+    actions = store.read_table(store_engine, "actions")
+    assert len(actions) == 320
+    assert actions["membre"].value_counts()[["Lina", "Marc"]].tolist() == [10, 10]

@@ -7,7 +7,8 @@ measured in the same run: ≥ 2× faster with ≤ ¼ of its peak memory.
 
 Each measurement runs in a fresh Python process that reports its own peak resident
 memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), interpreter and imports
-included, so that one measurement cannot inherit the memory of another.
+included. A forked child starts with its parent's high-water mark, so the parent stays
+small: the stocks are generated in child processes too.
 """
 
 from __future__ import annotations
@@ -72,11 +73,21 @@ def child(mode: str, path: str) -> None:
 
 def measure(mode: str, path: Path) -> dict[str, float]:
     """One measurement in a fresh interpreter (its peak memory is its own)."""
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_sirene", "--child", mode, str(path)],
-        cwd=ROOT, check=True, capture_output=True, text=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(_run_child("--child", mode, str(path)))
+
+
+def _run_child(*args: str) -> str:
+    out = subprocess.run([sys.executable, "-m", "bench.bench_sirene", *args],
+                         cwd=ROOT, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def make(rows: int, path: str) -> None:
+    """Generate one stock (in a child process, see the module docstring)."""
+    from bench.sirene_stock import write_stock
+
+    write_stock(Path(path), rows, seed=rows)
+    print(path)
 
 
 def _line(label: str, value: str, target: str, ok: bool) -> None:
@@ -85,13 +96,11 @@ def _line(label: str, value: str, target: str, ok: bool) -> None:
 
 def main() -> None:
     """Generate 1 M and 2 M row stocks, measure both readers, print figures and ratios."""
-    from bench.sirene_stock import write_stock
-
     with tempfile.TemporaryDirectory(prefix="bench_sirene_") as tmp:
         paths = {}
         for rows in ROWS:
             start = time.perf_counter()
-            paths[rows] = write_stock(Path(tmp) / f"stock_{rows}.csv", rows, seed=rows)
+            paths[rows] = Path(_run_child("--make", str(rows), str(Path(tmp) / f"{rows}.csv")))
             size = paths[rows].stat().st_size / 1e6
             print(f"Stock généré : {_n(rows)} lignes, {_n(size)} Mo "
                   f"({time.perf_counter() - start:.1f} s)")
@@ -138,5 +147,7 @@ def _n(value: float) -> str:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--make":
+        make(int(sys.argv[2]), sys.argv[3])
     else:
         main()

@@ -14,7 +14,6 @@ line and text instead of stopping the read.
 from __future__ import annotations
 
 import csv
-import io
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -34,7 +33,8 @@ BLOCK_SIZE = 1 << 20
 # Bytes inspected to choose between UTF-8 and Windows-1252 before the real read.
 SNIFF_BYTES = 1 << 20
 
-Keep = Callable[[pa.RecordBatch], pa.Array]
+# A filter: the mask of rows to keep in a batch, and counts to add up (``{"fermes": 3}``).
+Keep = Callable[[pa.RecordBatch], tuple[pa.Array, dict[str, int]]]
 
 
 class CsvFormatError(ValueError):
@@ -50,6 +50,7 @@ class StreamResult:
     rows_scanned: int = 0
     invalid: list[tuple[int, str]] = field(default_factory=list)
     encoding: str = "utf8"
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 @contextmanager
@@ -110,27 +111,35 @@ def stream_filter(
 ) -> StreamResult:
     """Read ``columns`` (as text) of every row and keep those where ``keep(batch)`` is true.
 
-    Columns absent from the header come back as nulls. An invalid UTF-8 byte found
-    after the sniffed prefix restarts the read in Windows-1252.
+    Columns absent from the header come back as nulls. The read uses both cores; pyarrow
+    then cannot number broken rows, so a file that has some is read again on one thread
+    to give their lines. An invalid UTF-8 byte found after the sniffed prefix restarts
+    the read in Windows-1252.
     """
     header, delimiter, encoding = sniff(path)
+    dialect = (header, delimiter)
     try:
-        return _stream(path, header, delimiter, encoding, columns, keep, block_size)
+        result = _stream(path, dialect, encoding, columns, keep, block_size, threads=True)
+        if result.invalid:
+            result = _stream(path, dialect, encoding, columns, keep, block_size, threads=False)
+        return result
     except pa.ArrowInvalid as error:
         if encoding != "utf8" or "UTF8" not in str(error):
             raise CsvFormatError(f"{path.name} : CSV illisible ({error}).") from error
-        return _stream(path, header, delimiter, "cp1252", columns, keep, block_size)
+        return _stream(path, dialect, "cp1252", columns, keep, block_size, threads=False)
 
 
 def _stream(
     path: Path,
-    header: list[str],
-    delimiter: str,
+    dialect: tuple[list[str], str],
     encoding: str,
     columns: list[str],
     keep: Keep,
     block_size: int,
+    *,
+    threads: bool,
 ) -> StreamResult:
+    header, delimiter = dialect
     invalid: list[tuple[int, str]] = []
     lock = threading.Lock()
 
@@ -142,8 +151,8 @@ def _stream(
 
     wanted = [c for c in columns if c in header]
     read_options = pacsv.ReadOptions(
-        # use_threads=False: pyarrow numbers invalid rows only when single-threaded.
-        use_threads=False, block_size=block_size, column_names=_unique(header), skip_rows=1,
+        # pyarrow numbers invalid rows (InvalidRow.number) only when single-threaded.
+        use_threads=threads, block_size=block_size, column_names=_unique(header), skip_rows=1,
         encoding=encoding,
     )
     parse_options = pacsv.ParseOptions(
@@ -154,17 +163,20 @@ def _stream(
         strings_can_be_null=True, quoted_strings_can_be_null=True,
     )
     kept: list[pa.RecordBatch] = []
+    counts: dict[str, int] = {}
     scanned = 0
     with open_binary(path) as f:
         reader = pacsv.open_csv(f, read_options, parse_options, convert_options)
         for batch in reader:
-            mask = keep(batch)
+            mask, batch_counts = keep(batch)
+            for name, count in batch_counts.items():
+                counts[name] = counts.get(name, 0) + count
             rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
             if len(rows):
                 kept.append(_with_lines(batch.take(pa.array(rows)), rows + scanned, invalid))
             scanned += batch.num_rows
     table = _assemble(kept, wanted, columns)
-    return StreamResult(table, header, scanned + len(invalid), sorted(invalid), encoding)
+    return StreamResult(table, header, scanned + len(invalid), sorted(invalid), encoding, counts)
 
 
 def _unique(header: list[str]) -> list[str]:
@@ -195,17 +207,3 @@ def _assemble(kept: list[pa.RecordBatch], wanted: list[str], columns: list[str])
         if name not in wanted:
             table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
     return table.select([*columns, LINE])
-
-
-def read_text_table(path: Path, columns: list[str] | None = None) -> StreamResult:
-    """Every row of a small CSV, as text: the same reader without a filter."""
-    header, _, _ = sniff(path)
-    return stream_filter(path, columns or header, lambda b: pa.array(np.ones(b.num_rows, bool)))
-
-
-def decode_sample(data: bytes) -> io.StringIO:
-    """Bytes of a small file as text, UTF-8 (with or without BOM) else Windows-1252."""
-    try:
-        return io.StringIO(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return io.StringIO(data.decode("cp1252"))

@@ -14,7 +14,6 @@ geolocated Etalab variant (``longitude``, ``latitude`` columns) is read as is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -79,14 +78,6 @@ class SireneFormatError(csv_stream.CsvFormatError):
     """The file is not a Sirene establishment stock (a required column is missing)."""
 
 
-@dataclass
-class _Counts:
-    """Rows set aside by the streamed filter (out of scope, not rejected)."""
-
-    hors_industrie: int = 0
-    fermes: int = 0
-
-
 def read_sirene(path: Path, *, include_closed: bool = False,
                 block_size: int = csv_stream.BLOCK_SIZE) -> pd.DataFrame:
     """The manufacturing establishments of a Sirene stock, every column as text.
@@ -109,35 +100,35 @@ def read_sirene(path: Path, *, include_closed: bool = False,
             f"{path.name} : colonne(s) {', '.join(missing)} absente(s) ; "
             "ce n'est pas un fichier StockEtablissement de Sirene."
         )
-    counts = _Counts()
-    keep = _manufacturing_filter(header, include_closed, counts)
+    keep = _manufacturing_filter(header, include_closed)
     result = csv_stream.stream_filter(path, COLUMNS, keep, block_size=block_size)
     raw = result.table.to_pandas()
-    raw.attrs = {"lignes_lues": result.rows_scanned, "hors_industrie": counts.hors_industrie,
-                 "fermes": counts.fermes, "lignes_invalides": result.invalid,
+    raw.attrs = {"lignes_lues": result.rows_scanned,
+                 "hors_industrie": result.counts.get("hors_industrie", 0),
+                 "fermes": result.counts.get("fermes", 0), "lignes_invalides": result.invalid,
                  "sans_etat": ETAT not in header}
     return raw
 
 
-def _manufacturing_filter(header: list[str], include_closed: bool, counts: _Counts):
-    """The batch filter: NAF rév. 2 division 10–33 and (unless asked) active."""
+def _manufacturing_filter(header: list[str], include_closed: bool) -> csv_stream.Keep:
+    """The batch filter: NAF rév. 2 division 10–33 and (unless asked) active; it counts
+    the rows it sets aside (``hors_industrie``, ``fermes``)."""
     check_nomenclature = NOMENCLATURE in header
     check_state = ETAT in header and not include_closed
 
-    def keep(batch: pa.RecordBatch) -> pa.Array:
+    def keep(batch: pa.RecordBatch) -> tuple[pa.Array, dict[str, int]]:
         division = pc.utf8_slice_codeunits(batch.column(NAF), 0, 2)
         mask = pc.and_kleene(pc.greater_equal(division, "10"), pc.less_equal(division, "33"))
         mask = pc.and_kleene(mask, pc.utf8_is_digit(division))
         if check_nomenclature:
             mask = pc.and_kleene(mask, pc.equal(batch.column(NOMENCLATURE), "NAFRev2"))
         mask = pc.fill_null(mask, False)
-        counts.hors_industrie += batch.num_rows - pc.sum(mask).as_py()
+        counts = {"hors_industrie": batch.num_rows - (pc.sum(mask).as_py() or 0)}
         if check_state:
             active = pc.fill_null(pc.equal(batch.column(ETAT), "A"), False)
-            closed = pc.and_(mask, pc.invert(active))
-            counts.fermes += pc.sum(closed).as_py() or 0
+            counts["fermes"] = pc.sum(pc.and_(mask, pc.invert(active))).as_py() or 0
             mask = pc.and_(mask, active)
-        return mask
+        return mask, counts
 
     return keep
 
@@ -155,10 +146,10 @@ def read_sirene_geolocalisation(path: Path, sirets: pd.Series | None = None) -> 
         )
     wanted = pa.array(sirets.dropna().unique(), pa.string()) if sirets is not None else None
 
-    def keep(batch: pa.RecordBatch) -> pa.Array:
+    def keep(batch: pa.RecordBatch) -> tuple[pa.Array, dict[str, int]]:
         if wanted is None:
-            return pa.array([True] * batch.num_rows)
-        return pc.is_in(batch.column("siret"), value_set=wanted)
+            return pa.array([True] * batch.num_rows), {}
+        return pc.is_in(batch.column("siret"), value_set=wanted), {}
 
     table = csv_stream.stream_filter(path, GEOLOC_COLUMNS, keep).table
     return table.drop_columns([LINE]).to_pandas().drop_duplicates("siret", keep="last")

@@ -188,7 +188,8 @@ def test_every_row_is_accounted_for():
             + report.rows_merged + out
 
 
-def test_line_numbers_survive_blocks_and_broken_rows(tmp_path):
+@pytest.mark.parametrize("broken", [True, False], ids=["broken_rows", "clean"])
+def test_line_numbers_survive_blocks_and_broken_rows(tmp_path, broken):
     lines = STOCK.read_text(encoding="utf-8").splitlines()
     header, body = lines[0], lines[1:]
     out = [header]
@@ -197,14 +198,17 @@ def test_line_numbers_survive_blocks_and_broken_rows(tmp_path):
             siret = line.split(",")[2]
             new = f"{copy:02d}{siret[2:]}"
             out.append(line.replace(siret, new).replace(siret[:9], new[:9], 1))
-        out.append("cassée,en,trois")
+        if broken:
+            out.append("cassée,en,trois")
     path = tmp_path / "stock.csv"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     raw = sirene.read_sirene(path, block_size=4096)
-    assert len(raw.attrs["lignes_invalides"]) == 60
+    assert len(raw) == 60 * 12
     for _, row in raw.iterrows():
         assert row["siret"] in out[row["_ligne"] - 1]
-    assert [line for line, _ in raw.attrs["lignes_invalides"]][:2] == [18, 35]
+    invalid = [line for line, _ in raw.attrs["lignes_invalides"]]
+    assert invalid[:2] == ([18, 35] if broken else [])
+    assert len(invalid) == (60 if broken else 0)
 
 
 def test_missing_required_column_is_a_french_error(tmp_path):

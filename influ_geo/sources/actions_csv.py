@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from influ_geo import readers
@@ -107,104 +109,120 @@ def normalize_actions_csv(raw: pd.DataFrame, report: ImportReport,
     raw = raw.rename(columns=readers.canonical_columns(raw.columns, ACTION_SYNONYMS))
     v.require_columns(raw, REQUIRED, "mobilisations")
     names = names or default_names()
+    raw = raw.reset_index(drop=True)
     report.rows_read = len(raw)
-    rows, lines = [], []
-    for position, record in enumerate(raw.to_dict("records")):
-        line = position + 2
-        if warning := v.spill_warning(record):
-            report.warn(line, warning)
-        row = _clean_action(record, line, report, names)
-        if row is not None:
-            row["source"] = source
-            rows.append(row)
-            lines.append(line)
-    return _actions_frame(rows, lines, report)
+    lines = np.arange(len(raw)) + 2
+    out, reasons = _required_fields(raw)
+    kept = reasons.isna().to_numpy()
+    notes = v.spill_warnings(raw) + _optional_fields(raw, out, lines, kept)
+    out = out.join(_event_reference(raw))
+    territory, territory_notes = _territories(raw, names)
+    out = out.join(territory)
+    notes += [(int(lines[i]), str(territory_notes[i]))
+              for i in np.flatnonzero((territory_notes.notna() & reasons.isna()).to_numpy())]
+    for line, note in sorted(notes, key=lambda item: item[0]):
+        report.warn(line, note)
+    for position in np.flatnonzero(~kept):
+        report.reject(int(lines[position]), str(reasons[position]),
+                      v.raw_record(raw.iloc[position].to_dict()))
+    out["source"] = source
+    return _actions_frame(out.loc[kept, ACTION_COLUMNS], lines[kept], report)
 
 
-def _clean_action(record: Mapping[str, object], line: int, report: ImportReport,
-                  names: TerritoryNames) -> dict[str, object] | None:
-    """One raw record ⇒ clean action, or None when rejected (one reason per problem)."""
-    problems: list[str] = []
-    row: dict[str, object] = {"source_id": v.clean_text(record.get("source_id")),
-                              "membre": v.clean_text(record.get("membre"))}
-    try:
-        row["date"] = v.parse_date(record.get("date"))
-    except v.ValueInvalid as error:
-        problems.append(str(error))
-        row["date"] = pd.NaT
+def _required_fields(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Date, member and the enumerations; the reason of each row that fails (else None).
+
+    All the problems of a row are given together: ``"date « 31/02/2025 » impossible —
+    canal « Fax » inconnu ; valeurs acceptées : …"``.
+    """
+    out = pd.DataFrame({"source_id": v.map_cells(v.column(raw, "source_id"), v.clean_text)[0],
+                        "membre": v.map_cells(v.column(raw, "membre"), v.clean_text)[0]})
+    out["date"], date_error = v.map_cells(v.column(raw, "date"), v.parse_date)
+    problems = [date_error]
     for field in ENUMS:
-        try:
-            row[field] = enum_code(field, record.get(field))
-        except v.ValueInvalid as error:
-            problems.append(str(error))
-            row[field] = pd.NA  # read but unknown: not reported as missing too
-    problems += _missing(row)
-    if problems:
-        report.reject(line, " — ".join(problems), v.raw_record(record))
-        return None
-    _optional_fields(row, record, line, report)
-    row.update(_event_reference(record))
-    row.update(_territory(record, names, line, report))
-    return row
+        out[field], error = v.map_cells(v.column(raw, field), partial(enum_code, field))
+        problems.append(error)
+    labels = {"date": ("date manquante", date_error), "membre": ("membre manquant", None),
+              "canal": ("canal manquant", problems[1]), "theme": ("thème manquant", problems[2])}
+    for name, (message, error) in labels.items():
+        absent = out[name].isna() & (error.isna() if error is not None else True)
+        problems.append(pd.Series(np.where(absent, message, None), dtype=object))
+    table = pd.concat(problems, axis=1)
+    failing = table.notna().any(axis=1)
+    reasons = pd.Series(None, index=out.index, dtype=object)
+    reasons[failing] = [" — ".join(p for p in row if p is not None)
+                        for row in table[failing].itertuples(index=False)]
+    return out, reasons
 
 
-def _missing(row: Mapping[str, object]) -> list[str]:
-    labels = {"date": "date", "membre": "membre", "canal": "canal", "theme": "thème"}
-    return [f"{label} manquant" + ("e" if name == "date" else "")
-            for name, label in labels.items() if row.get(name) is None]
-
-
-def _optional_fields(row: dict[str, object], record: Mapping[str, object], line: int,
-                     report: ImportReport) -> None:
+def _optional_fields(raw: pd.DataFrame, out: pd.DataFrame, lines: np.ndarray,
+                     kept: np.ndarray) -> list[tuple[int, str]]:
     """Texts, link and reach figures; an unreadable one is emptied with a warning."""
     for name in ("titre", "campagne"):
-        row[name] = v.clean_text(record.get(name))
-    try:
-        row["url"] = v.http_url(record.get("url"))
-    except v.ValueInvalid as error:
-        report.warn(line, str(error))
-        row["url"] = None
+        out[name] = v.map_cells(v.column(raw, name), v.clean_text)[0]
+    out["url"], url_errors = v.map_cells(v.column(raw, "url"), v.http_url)
+    notes = [(int(lines[i]), str(url_errors[i]))
+             for i in np.flatnonzero(url_errors.notna().to_numpy() & kept)]
     for name in COUNTS:
-        try:
-            row[name] = v.parse_count(record.get(name))
-        except v.ValueInvalid as error:
-            report.warn(line, f"{name} : {error} ; laissé vide")
-            row[name] = None
+        out[name], errors = v.map_cells(v.column(raw, name), v.parse_count)
+        notes += [(int(lines[i]), f"{name} : {errors[i]} ; laissé vide")
+                  for i in np.flatnonzero(errors.notna().to_numpy() & kept)]
+    return notes
 
 
-def _event_reference(record: Mapping[str, object]) -> dict[str, str | None]:
+def _event_reference(raw: pd.DataFrame) -> pd.DataFrame:
     """``evenement`` is an id (``"demo-ev-0042"``, ``"41852310"``) or a title."""
-    ref = v.clean_text(record.get("evenement_ref"))
-    title = v.clean_text(record.get("evenement_titre"))
-    either = v.clean_text(record.get("evenement"))
+    triples = v.row_tuples(*(v.column(raw, n) for n in ("evenement_ref", "evenement_titre",
+                                                        "evenement")))
+    pairs = v.map_cells(triples, _reference)[0]
+    return pd.DataFrame(pairs.tolist(), columns=["evenement_ref", "evenement_titre"],
+                        index=raw.index)
+
+
+def _reference(triple: tuple[object, object, object] | None) -> tuple[str | None, str | None]:
+    """``(None, None, "41852310")`` ⇒ ``("41852310", None)``; ``(None, None, "Forum")`` ⇒
+    ``(None, "Forum")``."""
+    ref, title, either = (v.clean_text(x) for x in (triple or (None, None, None)))
     if either is not None:
         if _EVENT_ID.match(either) and ref is None:
             ref = either
         elif title is None:
             title = either
-    return {"evenement_ref": ref, "evenement_titre": title}
+    return ref, title
 
 
-def _territory(record: Mapping[str, object], names: TerritoryNames, line: int,
-               report: ImportReport) -> dict[str, str | None]:
-    """The most precise territory among the columns ``code_insee``, ``commune``,
-    ``code_departement``, ``code_region`` and a free ``territoire``."""
-    out = parse_territoire(record.get("territoire"), names)
-    out["code_departement"] = out["code_departement"] or parse_departement(
-        record.get("code_departement"), names)
-    out["code_region"] = out["code_region"] or parse_region(record.get("code_region"), names)
+_TERRITORY_COLUMNS = ("territoire", "code_departement", "code_region", "code_insee", "commune")
+
+
+def _territories(raw: pd.DataFrame, names: TerritoryNames) -> tuple[pd.DataFrame, pd.Series]:
+    """The territory of each row (once per distinct combination) and its warnings."""
+    combos = v.row_tuples(*(v.column(raw, n) for n in _TERRITORY_COLUMNS))
+    results = v.map_cells(combos, partial(_territory, names=names))[0]
+    frame = pd.DataFrame([r[0] for r in results], index=raw.index)
+    return frame, pd.Series([r[1] for r in results], index=raw.index, dtype=object)
+
+
+def _territory(combo: tuple[object, ...] | None,
+               names: TerritoryNames) -> tuple[dict[str, str | None], str | None]:
+    """The most precise territory among ``code_insee``, ``commune``, ``code_departement``,
+    ``code_region`` and a free ``territoire``, with a warning for a bad INSEE code."""
+    territoire, departement, region, code, commune = combo or (None,) * 5
+    out = parse_territoire(territoire, names)
+    out["code_departement"] = out["code_departement"] or parse_departement(departement, names)
+    out["code_region"] = out["code_region"] or parse_region(region, names)
     if out["code_departement"] and not out["code_region"]:
         out["code_region"] = names.region_of_departement.get(out["code_departement"])
+    note = None
     try:
-        out["code_insee"] = out["code_insee"] or v.code_insee(record.get("code_insee"))
+        out["code_insee"] = out["code_insee"] or v.code_insee(code)
     except v.ValueInvalid as error:
-        report.warn(line, f"{error} : ignoré")
-    commune = parse_territoire(record.get("commune"), names)
-    if commune["territoire_niveau"] == "commune" and not out["code_insee"]:
-        out["commune"] = out["commune"] or commune["commune"] or None
-        out["code_insee"] = commune["code_insee"]
+        note = f"{error} : ignoré"
+    named = parse_territoire(commune, names)
+    if named["territoire_niveau"] == "commune" and not out["code_insee"]:
+        out["commune"] = out["commune"] or named["commune"] or None
+        out["code_insee"] = named["code_insee"]
     out["territoire_niveau"] = _level(out)
-    return out
+    return out, note
 
 
 def _level(out: Mapping[str, str | None]) -> str | None:
@@ -217,19 +235,17 @@ def _level(out: Mapping[str, str | None]) -> str | None:
     return out["territoire_niveau"]
 
 
-def _actions_frame(rows: list[dict[str, object]], lines: list[int],
-                   report: ImportReport) -> pd.DataFrame:
-    """Assemble kept rows; merge repeated ones (same id, or same business fields)."""
-    frame = pd.DataFrame(rows, columns=ACTION_COLUMNS)
+def _actions_frame(frame: pd.DataFrame, lines: np.ndarray, report: ImportReport) -> pd.DataFrame:
+    """Merge repeated rows (same id, or same business fields); the first one is kept."""
+    frame = frame.reset_index(drop=True)
     key_fields = ["date", "membre", "canal", "theme", "titre", "url", "evenement_ref",
                   "evenement_titre"]
-    fingerprints = pd.Series([v.stable_id(*r) for r in frame[key_fields].itertuples(index=False)],
-                             index=frame.index, dtype=object)
+    fingerprints = "h" + pd.util.hash_pandas_object(frame[key_fields], index=False).astype(str)
     key = frame["source_id"].astype(object).where(frame["source_id"].notna(), fingerprints)
-    duplicated = key.duplicated()
-    first = pd.Series(lines, index=frame.index).groupby(key).transform("first")
-    for position in frame.index[duplicated]:
-        report.warn(lines[position], f"doublon de la ligne {int(first[position])} : fusionné")
+    duplicated = key.duplicated().to_numpy()
+    first = pd.Series(lines).groupby(key.to_numpy()).transform("first").to_numpy()
+    for line, kept in zip(lines[duplicated], first[duplicated], strict=True):
+        report.warn(int(line), f"doublon de la ligne {int(kept)} : fusionné")
     frame = frame.loc[~duplicated].reset_index(drop=True)
     report.rows_merged += int(duplicated.sum())
     report.rows_kept = len(frame)

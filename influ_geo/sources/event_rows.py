@@ -1,16 +1,19 @@
 """Checks and assembly shared by the event readers (OpenAgenda, its flat copy, CSV/XLSX).
 
-Each reader turns one raw record into a dict of raw canonical fields; ``clean_event``
-validates it (title and start date required, dates in the local time of the place,
-web links only) and ``events_frame`` assembles the kept rows, merging duplicates.
+Each reader gathers the raw canonical fields of its records in a frame; ``clean_events``
+validates them column by column, once per distinct value (title and start date
+required, dates in the local time of the place, web links only) and ``events_frame``
+merges duplicates.
 The frame has the input columns of the ``events`` table (``EVENT_COLUMNS``); the
 geocoding columns are added afterwards by the pipeline.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from influ_geo.report import ImportReport
@@ -51,11 +54,15 @@ _TYPE_WORDS = [
 ]
 
 
+_TYPE_PATTERNS = [(code, re.compile(r"(?:^| )(?:" + "|".join(words) + r")(?: |$)"))
+                  for code, words in _TYPE_WORDS]
+
+
 def guess_type(*texts: object) -> str | None:
     """``("Portes ouvertes – Fonderie de Fumel",)`` ⇒ ``"portes_ouvertes"``; nothing ⇒ None."""
-    key = " " + " ".join(v.simple_key(t) for t in texts if t) + " "
-    for code, words in _TYPE_WORDS:
-        if any(f" {w} " in key or key.startswith(f" {w}") for w in words):
+    key = " ".join(v.simple_key(t) for t in texts if t)
+    for code, pattern in _TYPE_PATTERNS:
+        if pattern.search(key):
             return code
     return None
 
@@ -70,8 +77,11 @@ def event_type(value: object, *texts: object) -> str | None:
     if text is None:
         return guess_type(*texts)
     key = v.simple_key(text).replace(" ", "_")
-    by_label = {v.simple_key(label).replace(" ", "_"): code for code, label in EVENT_TYPES.items()}
-    return key if key in EVENT_TYPES else by_label.get(key) or guess_type(text) or key
+    return key if key in EVENT_TYPES else _TYPE_BY_LABEL.get(key) or guess_type(text) or key
+
+
+_TYPE_BY_LABEL = {v.simple_key(label).replace(" ", "_"): code
+                  for code, label in EVENT_TYPES.items()}
 
 
 def public_code(value: str | None) -> str | None:
@@ -85,114 +95,145 @@ def public_code(value: str | None) -> str | None:
         return value
 
 
-@lru_cache(maxsize=65_536)
-def _date(text: str, zone: str) -> pd.Timestamp | None:
-    """``parse_date`` memoised on distinct (text, zone): exports repeat the same dates."""
-    return v.parse_date(text, zone)
+def _date_in_zone(pair: tuple[object, str] | None) -> pd.Timestamp | None:
+    """``("2025-03-18T05:00:00Z", "Indian/Reunion")`` ⇒ ``Timestamp("2025-03-18 09:00")``."""
+    return None if pair is None else v.parse_date(pair[0], pair[1])
 
 
-def _parse_date(value: object, zone: str) -> pd.Timestamp | None:
-    if v.is_empty(value):
-        return None
-    if isinstance(value, str):
-        return _date(value.strip(), zone)
-    return v.parse_date(value, zone)
+def _departement(value: object) -> str | None:
+    return parse_departement(value, default_names())
 
 
-def clean_event(fields: dict[str, object], line: int, report: ImportReport,
-                raw: dict[str, object]) -> dict[str, object] | None:
-    """One event's raw canonical fields ⇒ clean values, or None (rejected, reported).
+def _declared_type(value: object) -> str | None:
+    return None if v.is_empty(value) else event_type(value)
 
-    ``{"titre": " Forum ", "date_debut": "18/03/2025", "code_postal": "1000", …}`` ⇒
-    ``{"titre": "Forum", "date_debut": Timestamp("2025-03-18"), "code_postal": "01000", …}``.
+
+def guess_types(titles: pd.Series, keywords: pd.Series) -> pd.Series:
+    """``guess_type`` over whole columns with vectorised string operations.
+
+    ``(["Forum emploi de Brest", "AG"], [None, None])`` ⇒ ``["forum_emploi", None]``.
     """
-    row = {c: fields.get(c) for c in EVENT_COLUMNS}
-    for name in _TEXT:
-        row[name] = v.clean_text(row[name])
-    if row["titre"] is None:
-        report.reject(line, "titre manquant", raw)
-        return None
-    row["public"] = public_code(row["public"])
-    _clean_place(row, line, report)
-    zone = v.zone_of(row["code_postal"] or row["code_insee"] or row["code_departement"])
-    try:
-        row["date_debut"] = _parse_date(row["date_debut"], zone)
-        row["date_fin"] = _parse_date(row["date_fin"], zone)
-    except v.ValueInvalid as error:
-        report.reject(line, str(error), raw)
-        return None
-    return _check_dates(row, line, report, raw)
+    text = titles.astype("str").fillna("") + " " + keywords.astype("str").fillna("")
+    key = (text.str.replace("œ", "oe").str.replace("Œ", "OE").str.normalize("NFKD")
+           .str.replace("[\u0300-\u036f]", "", regex=True).str.lower()
+           .str.replace("[^a-z0-9]+", " ", regex=True))
+    key = " " + key.str.strip() + " "
+    out = pd.Series(None, index=titles.index, dtype=object)
+    for code, words in reversed(_TYPE_WORDS):  # the first matching kind wins
+        out[key.str.contains("|".join(f" {w} " for w in words), regex=True)] = code
+    return out
 
 
-def _check_dates(row: dict[str, object], line: int, report: ImportReport,
-                 raw: dict[str, object]) -> dict[str, object] | None:
-    """Start required; a missing end is the start; an end before the start is rejected.
+def _types(declared: pd.Series, titles: pd.Series, keywords: pd.Series) -> pd.Series:
+    """The declared type, else one guessed from title and keywords (distinct values once)."""
+    types = v.map_cells(declared, _declared_type)[0]
+    missing = types.isna()
+    if missing.any():
+        types[missing] = guess_types(titles[missing], keywords[missing])
+    return types
 
-    An end given as a bare date (midnight) on the start day is the start day itself:
-    ``18/03 09:00 → 18/03`` ⇒ ends ``18/03 09:00``, not rejected.
+
+def clean_events(fields: pd.DataFrame, report: ImportReport,
+                 raw_of: Callable[[int], dict[str, object]], lines: np.ndarray | None = None,
+                 warnings: Iterable[tuple[int, str]] = ()) -> pd.DataFrame:
+    """Validate the raw canonical fields of every event, column by column.
+
+    ``fields`` has ``EVENT_COLUMNS`` (missing ones are empty) and may have ``mots_cles``;
+    row ``i`` is line ``lines[i]`` (default: spreadsheet lines, ``i + 2``); ``raw_of(i)``
+    gives its raw cells for the rejects file. Title and start are required, an
+    unreadable date or an end before the start rejects the row; a bad postcode, INSEE
+    code or link is emptied with a warning (``warnings`` from the reader are merged in
+    line order). Each distinct cell is cleaned once. Returns the kept rows, duplicates
+    merged (``events_frame``).
     """
-    start, end = row["date_debut"], row["date_fin"]
-    if start is None:
-        report.reject(line, "date de début manquante", raw)
-        return None
-    if end is not None and end.normalize() == end and end.date() == start.date():
-        end = max(end, start)
-    if end is not None and end < start:
-        report.reject(line, f"date de fin ({end:%d/%m/%Y}) avant la date de début "
-                            f"({start:%d/%m/%Y})", raw)
-        return None
-    row["date_fin"] = end if end is not None else start
-    _clean_link(row, line, report)
-    return row
+    f = fields.reindex(columns=[*EVENT_COLUMNS, "mots_cles"]).reset_index(drop=True)
+    lines = np.arange(len(f)) + 2 if lines is None else np.asarray(lines)
+    out = pd.DataFrame({name: v.map_cells(f[name], v.clean_text)[0]
+                        for name in [*_TEXT, "source_id"]})
+    out["source"] = f["source"].to_numpy()
+    out["public"] = v.map_cells(out["public"], public_code)[0]
+    out["type"] = _types(f["type"], out["titre"], f["mots_cles"])
+    reasons = pd.Series(np.where(out["titre"].isna(), "titre manquant", None), dtype=object)
+    notes = list(warnings) + _clean_place(f, out, reasons.isna(), lines)
+    _clean_dates(f, out, reasons)
+    out["url"], url_errors = v.map_cells(f["url"], v.http_url)
+    out.loc[url_errors.notna(), "url"] = None
+    notes += [(int(lines[i]), str(url_errors[i]))
+              for i in np.flatnonzero((url_errors.notna() & reasons.isna()).to_numpy())]
+    for line, note in sorted(notes, key=lambda item: item[0]):
+        report.warn(line, note)
+    for position in np.flatnonzero(reasons.notna().to_numpy()):
+        report.reject(int(lines[position]), str(reasons[position]), raw_of(int(position)))
+    kept = reasons.isna().to_numpy()
+    return events_frame(out.loc[kept, EVENT_COLUMNS], lines[kept], report)
 
 
-def _clean_place(row: dict[str, object], line: int, report: ImportReport) -> None:
-    """Codes as text, coordinates as floats; a bad optional value is blanked and reported."""
+def _clean_place(f: pd.DataFrame, out: pd.DataFrame, checked: pd.Series,
+                 lines: np.ndarray) -> list[tuple[int, str]]:
+    """Codes as text, coordinates as floats; returns warnings for bad codes of ``checked`` rows."""
+    notes = []
     for name, cleaner in (("code_postal", v.code_postal), ("code_insee", v.code_insee)):
-        try:
-            row[name] = cleaner(row[name])
-        except v.ValueInvalid as error:
-            report.warn(line, f"{error} : ignoré")
-            row[name] = None
-    row["code_departement"] = parse_departement(row["code_departement"], default_names())
-    row["lon"], row["lat"] = v.parse_float(row["lon"]), v.parse_float(row["lat"])
-    if row["lon"] == 0 and row["lat"] == 0:  # (0, 0) is an empty position, not a place
-        row["lon"] = row["lat"] = None
-    row["source_id"] = v.clean_text(row["source_id"])
+        out[name], errors = v.map_cells(f[name], cleaner)
+        notes += [(int(lines[i]), f"{errors[i]} : ignoré")
+                  for i in np.flatnonzero((errors.notna() & checked).to_numpy())]
+    out["code_departement"] = v.map_cells(f["code_departement"], _departement)[0]
+    lon = pd.to_numeric(v.map_cells(f["lon"], v.parse_float)[0]).astype(float)
+    lat = pd.to_numeric(v.map_cells(f["lat"], v.parse_float)[0]).astype(float)
+    empty = (lon == 0) & (lat == 0)  # (0, 0) is an empty position, not a place
+    out["lon"], out["lat"] = lon.mask(empty), lat.mask(empty)
+    return notes
 
 
-def _clean_link(row: dict[str, object], line: int, report: ImportReport) -> None:
-    try:
-        row["url"] = v.http_url(row["url"])
-    except v.ValueInvalid as error:
-        report.warn(line, str(error))
-        row["url"] = None
+def _clean_dates(f: pd.DataFrame, out: pd.DataFrame, reasons: pd.Series) -> None:
+    """Dates in the zone of the place; fills ``reasons`` of rows whose dates fail.
+
+    A missing end is the start; an end given as a bare date (midnight) on the start day
+    is the start itself (``18/03 09:00 → 18/03`` is not "before").
+    """
+    where = out["code_postal"].fillna(out["code_insee"]).fillna(out["code_departement"])
+    zones = v.map_cells(where, v.zone_of)[0]
+    start, start_error = v.map_cells(v.row_tuples(f["date_debut"], zones), _date_in_zone)
+    end, end_error = v.map_cells(v.row_tuples(f["date_fin"], zones), _date_in_zone)
+    start = pd.to_datetime(start.mask(start_error.notna()))
+    end = pd.to_datetime(end.mask(end_error.notna()))
+    _fill(reasons, v.first_problem(start_error, end_error))
+    _fill(reasons, pd.Series(np.where(start.isna(), "date de début manquante", None),
+                             dtype=object))
+    bare_same_day = (end == end.dt.normalize()) & (end.dt.normalize() == start.dt.normalize())
+    end = end.mask(bare_same_day & (end < start), start)
+    before = (end < start).to_numpy()
+    _fill(reasons, pd.Series([
+        f"date de fin ({e:%d/%m/%Y}) avant la date de début ({s:%d/%m/%Y})" if b else None
+        for b, s, e in zip(before, start, end, strict=True)], dtype=object))
+    out["date_debut"], out["date_fin"] = start, end.fillna(start)
 
 
-def events_frame(rows: list[dict[str, object]], lines: list[int],
-                 report: ImportReport) -> pd.DataFrame:
-    """Assemble clean rows, merge duplicates (same id, or same title, start and place).
+def _fill(reasons: pd.Series, new: pd.Series) -> None:
+    """Give a reason to rows that have none yet (the first problem of a row wins)."""
+    reasons.update(new.where(reasons.isna() & new.notna()).dropna())
+
+
+def events_frame(frame: pd.DataFrame, lines: np.ndarray, report: ImportReport) -> pd.DataFrame:
+    """Merge duplicates of clean rows (same id, or same title, start and place).
 
     The first occurrence is kept; each merged line is a warning naming the line kept.
     Sets ``report.rows_kept`` and ``report.rows_merged``.
     """
-    frame = pd.DataFrame(rows, columns=EVENT_COLUMNS)
-    frame["_line"] = lines
-    key = frame["source_id"].where(frame["source_id"].notna(), _fingerprints(frame))
-    duplicated = key.duplicated()
-    first_line = frame["_line"].groupby(key).transform("first")
-    for line, kept in zip(frame.loc[duplicated, "_line"], first_line[duplicated], strict=True):
+    frame = frame.reset_index(drop=True)
+    fingerprints = pd.util.hash_pandas_object(frame[list(_FINGERPRINT)], index=False)
+    key = frame["source_id"].astype(object).where(frame["source_id"].notna(),
+                                                  "h" + fingerprints.astype(str))
+    duplicated = key.duplicated().to_numpy()
+    first_line = pd.Series(lines).groupby(key.to_numpy()).transform("first").to_numpy()
+    for line, kept in zip(lines[duplicated], first_line[duplicated], strict=True):
         report.warn(int(line), f"doublon de la ligne {int(kept)} : fusionné")
-    frame = frame.loc[~duplicated].drop(columns="_line").reset_index(drop=True)
+    frame = frame.loc[~duplicated].reset_index(drop=True)
     report.rows_merged += int(duplicated.sum())
     report.rows_kept = len(frame)
     return typed_events(frame)
 
 
-def _fingerprints(frame: pd.DataFrame) -> pd.Series:
-    parts = frame[["titre", "date_debut", "lieu", "adresse", "code_postal", "commune"]]
-    return pd.Series([v.stable_id(*p) for p in parts.itertuples(index=False)],
-                     index=frame.index, dtype=object)
+_FINGERPRINT = ("titre", "date_debut", "lieu", "adresse", "code_postal", "commune")
 
 
 def typed_events(frame: pd.DataFrame) -> pd.DataFrame:

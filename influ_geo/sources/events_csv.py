@@ -25,7 +25,7 @@ import pandas as pd
 from influ_geo import readers
 from influ_geo.report import ImportReport
 from influ_geo.sources import values as v
-from influ_geo.sources.event_rows import EVENT_COLUMNS, clean_event, event_type, events_frame
+from influ_geo.sources.event_rows import EVENT_COLUMNS, clean_events
 
 SOURCE = "fichier"
 
@@ -84,32 +84,19 @@ def normalize_events_csv(raw: pd.DataFrame, report: ImportReport,
     raw = raw.rename(columns=readers.canonical_columns(raw.columns, EVENT_SYNONYMS))
     v.require_columns(raw, {"titre": "titre", "date_debut": "date_debut"}, "événements")
     report.rows_read = len(raw)
-    rows, lines = [], []
-    for position, record in enumerate(raw.to_dict("records")):
-        line = position + 2
-        if warning := v.spill_warning(record):
-            report.warn(line, warning)
-        fields = _fields(record, source)
-        row = clean_event(fields, line, report, v.raw_record(record))
-        if row is not None:
-            rows.append(row)
-            lines.append(line)
-    return events_frame(rows, lines, report)
-
-
-def _fields(record: dict[str, object], source: str) -> dict[str, object]:
-    """The canonical fields of one record; a separate time column joins its date."""
-    fields = {name: record.get(name) for name in EVENT_COLUMNS}
+    fields = pd.DataFrame({name: v.column(raw, name) for name in [*EVENT_COLUMNS, "mots_cles"]})
     fields["source"] = source
     for day, hour in (("date_debut", "heure_debut"), ("date_fin", "heure_fin")):
-        fields[day] = _with_time(record.get(day), record.get(hour))
-    fields["type"] = event_type(record.get("type"), record.get("titre"),
-                                record.get("mots_cles"))
-    return fields
+        fields[day] = with_time(v.column(raw, day), v.column(raw, hour))
+    return clean_events(fields, report, lambda i: v.raw_record(raw.iloc[i].to_dict()),
+                        warnings=v.spill_warnings(raw))
 
 
-def _with_time(day: object, hour: object) -> object:
-    """``("18/03/2025", "14h30")`` ⇒ ``"18/03/2025 14h30"``; no time ⇒ the date unchanged."""
-    if v.is_empty(day) or v.is_empty(hour) or ":" in str(day)[10:] or "h" in str(day)[-6:]:
-        return day
-    return f"{str(day).strip()} {str(hour).strip()}"
+def with_time(day: pd.Series, hour: pd.Series) -> pd.Series:
+    """Join a separate time column to its date: ``("18/03/2025", "14h30")`` ⇒
+    ``"18/03/2025 14h30"``; a date that already has a time, or no time ⇒ the date."""
+    filled = ~day.map(v.is_empty) & ~hour.map(v.is_empty)
+    text = day.astype("str").str.strip()
+    has_time = text.str.contains(r"\d\s*[:h]\s*\d*$", regex=True) & (text.str.len() > 10)
+    joined = text + " " + hour.astype("str").str.strip()
+    return day.astype(object).where(~(filled & ~has_time), joined)

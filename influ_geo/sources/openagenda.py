@@ -25,12 +25,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from influ_geo import readers
 from influ_geo.report import ImportReport
 from influ_geo.sources import values as v
-from influ_geo.sources.event_rows import clean_event, event_type, events_frame
+from influ_geo.sources.event_rows import EVENT_COLUMNS, clean_events
 
 SOURCE = "openagenda"
 CANCELLED = 6
@@ -160,17 +161,16 @@ def _normalize(raw: pd.DataFrame, report: ImportReport, fields_of, source: str,
                json_lines: bool) -> pd.DataFrame:
     report.rows_read = len(raw)
     first_rejection, first_warning = len(report.rejections), len(report.warnings)
-    rows, lines = [], []
-    for position, record in enumerate(raw.to_dict("records")):
-        line = position + 1 if json_lines else position + 2
-        fields = fields_of(record)
-        fields["source"] = source
-        kept = _not_cancelled(record, line, report)
-        row = kept and clean_event(fields, line, report, v.raw_record(_flat(record)))
-        if row:
-            rows.append(row)
-            lines.append(line)
-    frame = events_frame(rows, lines, report)
+    records = raw.to_dict("records")
+    offset = 1 if json_lines else 2
+    kept = [i for i, record in enumerate(records) if _not_cancelled(record, i + offset, report)]
+    fields = pd.DataFrame([fields_of(records[i]) for i in kept],
+                          columns=[*EVENT_COLUMNS, "mots_cles"])
+    fields["source"] = source
+    frame = clean_events(fields, report, lambda i: v.raw_record(_flat(records[kept[i]])),
+                         lines=np.array(kept, dtype=int) + offset)
+    new = report.rejections[first_rejection:]
+    report.rejections[first_rejection:] = sorted(new, key=lambda r: r.line)
     if json_lines:
         for entry in (*report.rejections[first_rejection:], *report.warnings[first_warning:]):
             entry.reason += f" (enregistrement n° {entry.line} du JSON)"
@@ -214,7 +214,7 @@ def _fields_v2(record: dict[str, object]) -> dict[str, object]:
         "lon": location.get("longitude"), "lat": location.get("latitude"),
         "url": _link_v2(record),
         "organisateur": _agenda_title(record),
-        "type": event_type(None, title, keywords),
+        "type": None, "mots_cles": keywords,
         "public": None,
     }
 
@@ -232,7 +232,7 @@ def _link_v2(record: dict[str, object]) -> str | None:
     """Canonical URL, else the event page on its agenda, else the first registration link."""
     for key in ("canonicalUrl", "canonicalurl", "url", "link"):
         if isinstance(record.get(key), str) and record[key].strip():
-            return record[key]  # checked by clean_event: only http(s) is kept
+            return record[key]  # checked by clean_events: only http(s) is kept
     agenda = record.get("originAgenda")
     agenda_uid = agenda.get("uid") if isinstance(agenda, dict) else record.get("agendaUid")
     if agenda_uid and record.get("slug"):
@@ -270,7 +270,7 @@ def _fields_flat(record: dict[str, object]) -> dict[str, object]:
         "lon": lon, "lat": lat,
         "url": record.get("canonicalurl") or registration_link(record.get("registration")),
         "organisateur": text_of(record.get("originagenda_title")),
-        "type": event_type(None, title, keywords),
+        "type": None, "mots_cles": keywords,
         "public": None,
     }
 

@@ -12,6 +12,7 @@ from influ_geo.report import ImportReport
 from influ_geo.sources import actions_csv
 from influ_geo.sources.enums import enum_code
 from influ_geo.sources.values import MissingColumns, ValueInvalid
+from influ_geo.store_frames import normalize_frame
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "actions"
 
@@ -142,6 +143,13 @@ def test_link_events_resolves_ids_and_keeps_unknown_refs_as_titles(sample):
     assert linked["evenement_titre"].iloc[3] == "41852312"
     assert linked["evenement_titre"].iloc[2] == "Forum de l'emploi industriel d'Ajaccio"
     assert linked["evenement_id"].notna().sum() == 3
+
+
+def test_linked_actions_fit_the_store_schema(sample):
+    events = pd.DataFrame({"id": [7], "source_id": ["41852310"], "titre": ["Portes ouvertes"]})
+    linked = actions_csv.link_events(sample[0], events).drop(columns="commune")
+    rows = normalize_frame("actions", linked, source="fichier").rows
+    assert len(rows) == 11 and rows["cle"].is_unique
 
 
 def test_missing_required_column_is_fatal(tmp_path):

@@ -11,8 +11,9 @@ import pytest
 
 from influ_geo.report import ImportReport
 from influ_geo.sources import events_csv
-from influ_geo.sources.event_rows import EVENT_COLUMNS, event_type
+from influ_geo.sources.event_rows import EVENT_COLUMNS, event_type, guess_type, guess_types
 from influ_geo.sources.values import MissingColumns
+from influ_geo.store_frames import normalize_frame
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "events"
 
@@ -107,3 +108,21 @@ def test_missing_required_column_is_fatal(tmp_path):
 ])
 def test_event_type(declared, title, expected):
     assert event_type(declared, title) == expected
+
+
+@pytest.mark.parametrize("title", [
+    "Forum emploi de Brest", "Assemblée générale", "Semaine de l'industrie : visite",
+    "<b>Portes ouvertes</b>", "Salon Global Industrie", "French Fab Tour – étape de Lens",
+    "Job dating", "Œuvre d'atelier", "WORLDSKILLS Bretagne", "Conférence-débat",
+])
+def test_vectorised_type_guess_agrees_with_the_scalar_one(title):
+    titles, keywords = pd.Series([title]), pd.Series([None], dtype=object)
+    guessed = guess_types(titles, keywords).iloc[0]
+    assert (None if pd.isna(guessed) else guessed) == guess_type(title)
+
+
+def test_events_fit_the_store_schema():
+    frame, _ = _import(DATA / "evenements_messy.csv")
+    rows = normalize_frame("events", frame, source="fichier").rows
+    assert len(rows) == len(frame)
+    assert rows["source_id"].str.startswith("h:").all()  # the store fingerprints them

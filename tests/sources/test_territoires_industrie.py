@@ -12,6 +12,7 @@ import shapely
 from influ_geo import config, referentiel
 from influ_geo.report import ImportReport
 from influ_geo.sources import territoires_industrie as ti
+from influ_geo.store_frames import normalize_frame
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ti"
 
@@ -37,6 +38,11 @@ def test_sample_in_documented_shape(sample):
     assert (row["commune_nom"], row["id_ti"], row["lib_ti"]) == (
         "Anglefort", "ti-8418", "Rumilly Usses et Rhône")
     assert {"2B033", "97407"} <= set(frame["code_insee"])
+
+
+def test_list_fits_the_store_schema(sample):
+    rows = normalize_frame("territoires_industrie", sample[0], source="anct").rows
+    assert len(rows) == 11
 
 
 def test_messy_variant_report():

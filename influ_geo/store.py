@@ -12,13 +12,15 @@ rows instead of duplicating them.
                           file_name="StockEtablissement.zip", checksum=file_checksum(path))
     print(result.summary())                    # "sites : 1 204 lignes ajoutées, …"
     sites = read_table(engine, "sites", code_region="84")
+
+The editor pages write actions one by one with ``insert_action``, ``update_action``,
+``delete_actions`` and ``restore_actions`` (undo), from ``store_actions``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +30,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from influ_geo import schema
+from influ_geo.store_actions import (
+    SOURCE_SAISIE,
+    delete_actions,
+    insert_action,
+    restore_actions,
+    update_action,
+)
 from influ_geo.store_db import (
     TABLES,
     column,
@@ -44,38 +53,23 @@ from influ_geo.store_db import (
     writing,
 )
 from influ_geo.store_frames import (
+    ActionNotFound,
+    ConstraintError,
+    DuplicateAction,
     NormalizedFrame,
     SchemaError,
     StoreError,
     file_checksum,
     frame_checksum,
     normalize_frame,
-    to_records,
 )
 
 __all__ = [
-    "ActionNotFound", "ConstraintError", "DuplicateAction", "ImportResult", "SchemaError",
-    "StoreError",
-    "delete_actions", "dump_store", "file_checksum", "find_import", "frame_checksum", "get_engine",
-    "import_frame", "init_db", "insert_action", "is_empty", "list_imports", "normalize_frame",
-    "read_table", "restore_actions", "update_action",
+    "SOURCE_SAISIE", "ActionNotFound", "ConstraintError", "DuplicateAction", "ImportResult",
+    "SchemaError", "StoreError", "delete_actions", "dump_store", "file_checksum", "find_import",
+    "frame_checksum", "get_engine", "import_frame", "init_db", "insert_action", "is_empty",
+    "list_imports", "normalize_frame", "read_table", "restore_actions", "update_action",
 ]
-
-# Source written on actions typed in the app (not imported from a file).
-SOURCE_SAISIE = "saisie"
-
-
-class ActionNotFound(StoreError, LookupError):
-    """No action has this id (deleted meanwhile by someone else)."""
-
-
-class DuplicateAction(StoreError):
-    """The same action (same natural key) is already in the store."""
-
-
-class ConstraintError(StoreError):
-    """The database refused the rows (an unknown ``evenement_id``…); nothing was written."""
-
 
 # ---------------------------------------------------------------- imports
 
@@ -321,104 +315,3 @@ def is_empty(engine: Engine) -> bool:
 def dump_store(engine: Engine) -> dict[str, pd.DataFrame]:
     """Every table in full, ordered by id: for backups and exact comparisons."""
     return {kind: read_table(engine, kind) for kind in TABLES}
-
-
-# ---------------------------------------------------------------- editing actions
-
-def insert_action(engine: Engine, record: Mapping[str, object]) -> int:
-    """Add one action typed in the app; returns its id.
-
-    ``record`` holds canonical action columns (``date, membre, canal, theme`` at least).
-    Raises ``SchemaError`` for an invalid value, ``DuplicateAction`` if it exists.
-    """
-    values = {"source": SOURCE_SAISIE, **record}
-    prepared = _one_action(values)
-    names = [n for n in prepared.columns if n not in ("id", "import_id")]
-    with _editing(engine) as conn:
-        _raise_if_duplicate(conn, prepared.at[0, "cle"], None)
-        statement = TABLES["actions"].insert().values(to_records(prepared, names)[0])
-        return int(conn.execute(statement).inserted_primary_key[0])
-
-
-def update_action(engine: Engine, action_id: int, changes: Mapping[str, object]) -> None:
-    """Change some fields of one action; its key follows when it was a fingerprint."""
-    forbidden = {"id", "import_id"} & set(changes)
-    if forbidden:
-        raise SchemaError(f"ces colonnes ne se modifient pas : {', '.join(sorted(forbidden))}")
-    actions = TABLES["actions"]
-    with _editing(engine) as conn:
-        current = _read_actions(conn, [action_id])
-        if current.empty:
-            raise ActionNotFound(f"l'action n° {action_id} n'existe plus")
-        record = {k: (None if pd.isna(v) else v) for k, v in current.iloc[0].items()}
-        if str(record["cle"]).startswith("h:") and "cle" not in changes:
-            record["cle"] = None
-        record.update(changes)
-        prepared = _one_action(record)
-        _raise_if_duplicate(conn, prepared.at[0, "cle"], action_id)
-        names = [n for n in prepared.columns if n not in ("id", "import_id")]
-        values = to_records(prepared, names)[0]
-        conn.execute(actions.update().where(actions.c.id == action_id).values(values))
-
-
-def delete_actions(engine: Engine, ids: Iterable[int]) -> pd.DataFrame:
-    """Delete actions by id; returns the deleted rows, to give to ``restore_actions``."""
-    wanted = sorted({int(i) for i in ids})
-    actions = TABLES["actions"]
-    with _editing(engine) as conn:
-        deleted = _read_actions(conn, wanted)
-        if wanted:
-            conn.execute(actions.delete().where(actions.c.id.in_(wanted)))
-    return deleted
-
-
-def restore_actions(engine: Engine, deleted: pd.DataFrame) -> int:
-    """Put deleted actions back with their ids (undo); rows already present are skipped."""
-    if deleted.empty:
-        return 0
-    actions = TABLES["actions"]
-    rows = deleted.reindex(columns=schema.column_names("actions"))
-    with _editing(engine) as conn:
-        present = set(_read_actions(conn, rows["id"].astype(int).tolist())["id"].astype(int))
-        todo = rows[~rows["id"].astype(int).isin(present)]
-        for cle in todo["cle"]:
-            _raise_if_duplicate(conn, cle, None)
-        if not todo.empty:
-            conn.execute(actions.insert(), to_records(todo, list(todo.columns)))
-    return len(todo)
-
-
-@contextmanager
-def _editing(engine: Engine) -> Iterator[Connection]:
-    """A write transaction whose constraint violations become French ``StoreError``s."""
-    try:
-        with writing(engine) as conn:
-            yield conn
-    except integrity_errors(engine) as error:
-        detail = str(getattr(error, "orig", error)).strip().splitlines()[0]
-        if "cle" in detail:  # a concurrent writer added the same action first
-            raise DuplicateAction("cette action existe déjà") from error
-        raise ConstraintError(f"modification refusée par la base ({detail})") from error
-
-
-def _one_action(record: Mapping[str, object]) -> pd.DataFrame:
-    frame = pd.DataFrame([{k: v for k, v in record.items() if k not in ("id", "import_id")}])
-    prepared = normalize_frame("actions", frame, source=str(record.get("source") or SOURCE_SAISIE))
-    return prepared.rows
-
-
-def _read_actions(conn: Connection, ids: list[int]) -> pd.DataFrame:
-    actions = TABLES["actions"]
-    names = schema.column_names("actions")
-    query = sa.select(*[actions.c[n] for n in names]).where(actions.c.id.in_(ids))
-    return select_frame(conn, "actions", query.order_by(actions.c.id))
-
-
-def _raise_if_duplicate(conn: Connection, cle: str, action_id: int | None) -> None:
-    actions = TABLES["actions"]
-    query = sa.select(actions.c.id).where(actions.c.cle == cle)
-    if action_id is not None:
-        query = query.where(actions.c.id != action_id)
-    other = conn.execute(query).scalar()
-    if other is not None:
-        raise DuplicateAction(f"cette action existe déjà (action n° {other})")

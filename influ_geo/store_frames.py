@@ -25,6 +25,18 @@ class SchemaError(StoreError, ValueError):
     """A frame that does not fit the canonical schema (unknown column, code not text…)."""
 
 
+class ActionNotFound(StoreError, LookupError):
+    """No action has this id (deleted meanwhile by someone else)."""
+
+
+class DuplicateAction(StoreError):
+    """The same action (same natural key) is already in the store."""
+
+
+class ConstraintError(StoreError):
+    """The database refused the rows (an unknown ``evenement_id``…); nothing was written."""
+
+
 @dataclass
 class NormalizedFrame:
     """A frame ready to write: ``rows`` (canonical), the columns the caller gave, merged count."""

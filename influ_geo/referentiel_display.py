@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from influ_geo import config
-from influ_geo.referentiel_geometry import round_coverage
+from influ_geo.referentiel_geometry import CoverageError, round_coverage
 
 
 def dissolve_level(polygons: gpd.GeoDataFrame, key: str) -> gpd.GeoSeries:
@@ -76,7 +76,9 @@ def _drop_in_ring(ring: shapely.LinearRing, dropped: np.ndarray) -> np.ndarray |
 
 
 def is_member(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
-    """``np.isin`` against an already sorted, non-empty array (no re-sort per call)."""
+    """``np.isin`` against an already sorted array (no re-sort per call)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
     pos = np.clip(np.searchsorted(sorted_values, values), 0, len(sorted_values) - 1)
     return sorted_values[pos] == values
 
@@ -110,6 +112,8 @@ def drop_until_valid(shapes: gpd.GeoSeries, dropped: np.ndarray,
                      margin: float) -> gpd.GeoSeries:
     """Drop ``dropped`` vertices from a coverage; keep back those that break it.
 
+    Raises ``CoverageError`` when ``shapes`` itself is not a valid coverage.
+
     Where an outer chord cuts across an inner border (an estuary whose mouth the
     région border skips while the border between two départements runs up it), the
     dropped vertices around the conflict are restored and the drop is retried.
@@ -119,8 +123,10 @@ def drop_until_valid(shapes: gpd.GeoSeries, dropped: np.ndarray,
         zones = conflict_zones(reduced.to_numpy(), margin)
         if zones is None:
             return reduced
-        points = shapely.points(dropped.real, dropped.imag)
-        dropped = dropped[~shapely.intersects(zones, points)]
+        restored = shapely.intersects(zones, shapely.points(dropped.real, dropped.imag))
+        if not restored.any():
+            raise CoverageError("the coverage is invalid even with every vertex kept")
+        dropped = dropped[~restored]
 
 
 def conflict_zones(geometries: np.ndarray, margin: float) -> shapely.Geometry | None:

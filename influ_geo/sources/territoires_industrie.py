@@ -15,6 +15,7 @@ merging the commune polygons of each territory.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -73,16 +74,46 @@ def normalize_territoires_industrie(raw: pd.DataFrame, report: ImportReport,
             "id_ti, lib_ti)")
     names = _current_names(communes)
     mapping = _former_codes(anciennes, names)
+    raw = raw.reset_index(drop=True)
     report.rows_read = len(raw)
-    rows, lines = [], []
-    for position, record in enumerate(raw.to_dict("records")):
-        if warning := v.spill_warning(record):
-            report.warn(position + 2, warning)
-        row = _clean_row(record, position + 2, report, names, mapping)
-        if row is not None:
-            rows.append({"source": source, **row})
-            lines.append(position + 2)
-    return _finish(pd.DataFrame(rows, columns=TI_COLUMNS), lines, report)
+    lines = np.arange(len(raw)) + 2
+    codes, errors = v.map_cells(v.column(raw, "code_insee"), v.code_insee)
+    id_ti = v.map_cells(v.column(raw, "id_ti"), v.clean_text)[0]
+    reasons = _reasons(codes, errors, id_ti, names, mapping)
+    kept = reasons.isna().to_numpy()
+    former = (codes.isin(mapping.keys()) & ~codes.isin(names.keys())).to_numpy() & kept
+    notes = v.spill_warnings(raw) + [(int(lines[i]), _renamed(codes[i], mapping, names))
+                                     for i in np.flatnonzero(former)]
+    for line, note in sorted(notes, key=lambda item: item[0]):
+        report.warn(line, note)
+    for i in np.flatnonzero(~kept):
+        report.reject(int(lines[i]), str(reasons[i]), v.raw_record(raw.iloc[i].to_dict()))
+    current = codes.map(lambda c: mapping[c][0] if c in mapping else c)
+    frame = pd.DataFrame({"source": source, "code_insee": current,
+                          "commune_nom": current.map(names), "id_ti": id_ti,
+                          "lib_ti": v.map_cells(v.column(raw, "lib_ti"), v.clean_text)[0]})
+    return _finish(frame[kept].reset_index(drop=True), list(lines[kept]), report)
+
+
+def _reasons(codes: pd.Series, errors: pd.Series, id_ti: pd.Series, names: dict[str, str],
+             mapping: dict[str, tuple]) -> pd.Series:
+    """The first problem of each row: invalid or missing code, no territory, unknown code."""
+    unknown = [None if c is None or c in names or c in mapping else
+               f"code INSEE « {c} » inconnu du référentiel (ni commune actuelle ni ancienne "
+               "commune)" for c in codes]
+    return v.first_problem(errors, _where(codes.isna(), "code INSEE de la commune manquant"),
+                           _where(id_ti.isna(), "identifiant du territoire (id_ti) manquant"),
+                           pd.Series(unknown, dtype=object))
+
+
+def _renamed(code: str, mapping: dict[str, tuple], names: dict[str, str]) -> str:
+    """``"01039 (Béon) est aujourd'hui rattachée à 01138 (Culoz-Béon)"``."""
+    new, old = mapping[code]
+    return f"{code} ({old}) est aujourd'hui rattachée à {new} ({names[new]})"
+
+
+def _where(condition: pd.Series, message: str) -> pd.Series:
+    return pd.Series(np.where(condition, message, None), dtype=object)
 
 
 def _current_names(communes: pd.DataFrame | None) -> dict[str, str]:
@@ -98,32 +129,6 @@ def _former_codes(anciennes: pd.DataFrame | None, names: dict[str, str]) -> dict
             zip(table["code_ancien"], table["code_insee"], table["nom_ancien"], strict=True)}
 
 
-def _clean_row(record: dict[str, object], line: int, report: ImportReport,
-               names: dict[str, str], mapping: dict[str, tuple]) -> dict[str, object] | None:
-    """One raw row ⇒ ``code_insee, commune_nom, id_ti, lib_ti`` or None (rejected)."""
-    raw_row = v.raw_record(record)
-    try:
-        code = v.code_insee(record.get("code_insee"))
-    except v.ValueInvalid as error:
-        report.reject(line, str(error), raw_row)
-        return None
-    id_ti = v.clean_text(record.get("id_ti"))
-    if code is None or id_ti is None:
-        what = "code INSEE de la commune" if code is None else "identifiant du territoire (id_ti)"
-        report.reject(line, f"{what} manquant", raw_row)
-        return None
-    if code not in names:
-        if code not in mapping:
-            report.reject(line, f"code INSEE « {code} » inconnu du référentiel (ni commune "
-                                "actuelle ni ancienne commune)", raw_row)
-            return None
-        new, old = mapping[code]
-        report.warn(line, f"{code} ({old}) est aujourd'hui rattachée à {new} ({names[new]})")
-        code = new
-    return {"code_insee": code, "commune_nom": names[code], "id_ti": id_ti,
-            "lib_ti": v.clean_text(record.get("lib_ti"))}
-
-
 def _finish(frame: pd.DataFrame, lines: list[int], report: ImportReport) -> pd.DataFrame:
     """Merge repeated (commune, territory) pairs; flag communes in several territories."""
     frame["_line"] = lines
@@ -132,10 +137,10 @@ def _finish(frame: pd.DataFrame, lines: list[int], report: ImportReport) -> pd.D
     for line, kept in zip(frame.loc[duplicated, "_line"], first[duplicated], strict=True):
         report.warn(int(line), f"doublon de la ligne {int(kept)} : fusionné")
     frame = frame.loc[~duplicated]
-    for code, group in frame.groupby("code_insee"):
-        if group["id_ti"].nunique() > 1:
-            report.warn(int(group["_line"].iloc[-1]), f"la commune {code} appartient à "
-                        f"plusieurs territoires : {', '.join(group['id_ti'])}")
+    shared = frame[frame.groupby("code_insee")["id_ti"].transform("nunique") > 1]
+    for code, group in shared.groupby("code_insee"):
+        report.warn(int(group["_line"].iloc[-1]), f"la commune {code} appartient à "
+                    f"plusieurs territoires : {', '.join(group['id_ti'])}")
     frame["lib_ti"] = frame.groupby("id_ti")["lib_ti"].transform("first")
     report.rows_merged += int(duplicated.sum())
     report.rows_kept = len(frame)

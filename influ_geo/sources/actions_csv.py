@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from influ_geo import readers
+from influ_geo import readers, schema
 from influ_geo.report import ImportReport
 from influ_geo.sources import values as v
 from influ_geo.sources.enums import ENUMS, enum_code
@@ -284,3 +284,36 @@ def link_events(actions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     out["evenement_titre"] = out["evenement_titre"].where(out["evenement_titre"].notna(),
                                                           fallback).astype("str")
     return out.drop(columns="evenement_ref")
+
+
+# Notes of actions placed above the commune, or not placed on purpose.
+NOTE_LEVEL = {"departement": "action à l'échelle du département",
+              "region": "action à l'échelle de la région", "national": "action nationale"}
+NOTE_INHERITED = "territoire de l'événement relayé"
+
+
+def actions_for_store(geocoded: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Actions after ``geocode.geocode``, ready for ``store.import_frame("actions", …)``.
+
+    The geocoder places communes and renames the input codes ``*_origine``; actions set
+    at a département or a région get those codes back with ``geo_precision``
+    ``departement`` / ``region``; national actions and relays without a territory of
+    their own (the event's is inherited later) are not "failed" but unplaced on purpose,
+    with a note. Event references become store ids (``link_events``). Only canonical
+    ``actions`` columns are kept.
+    """
+    out = geocoded.copy()
+    for name in ("code_departement", "code_region"):
+        given = out.get(f"{name}_origine", pd.Series(None, index=out.index, dtype=object))
+        out[name] = out[name].where(out[name].notna(), given)
+    above = out["territoire_niveau"].isin(["departement", "region"])
+    out.loc[above, "geo_precision"] = out.loc[above, "territoire_niveau"]
+    on_purpose = above | (out["territoire_niveau"] == "national")
+    out.loc[on_purpose, "geo_note"] = out.loc[on_purpose, "territoire_niveau"].map(NOTE_LEVEL)
+    inherited = out["territoire_niveau"].isna() & (out["evenement_ref"].notna()
+                                                   | out["evenement_titre"].notna())
+    unplaced = (out["territoire_niveau"] == "national") | inherited
+    out.loc[unplaced, "geo_precision"] = None
+    out.loc[inherited, "geo_note"] = NOTE_INHERITED
+    out = link_events(out, events)
+    return out[[c for c in schema.column_names("actions") if c in out.columns and c != "id"]]

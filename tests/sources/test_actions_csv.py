@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from influ_geo import schema
+from influ_geo import geocode, schema
 from influ_geo.report import ImportReport
 from influ_geo.sources import actions_csv
 from influ_geo.sources.enums import enum_code
@@ -150,6 +150,23 @@ def test_linked_actions_fit_the_store_schema(sample):
     linked = actions_csv.link_events(sample[0], events).drop(columns="commune")
     rows = normalize_frame("actions", linked, source="fichier").rows
     assert len(rows) == 11 and rows["cle"].is_unique
+
+
+def test_actions_for_store_keeps_every_territory_level(sample):
+    events = pd.DataFrame({"id": [7], "source_id": ["41852310"], "titre": ["Portes ouvertes"]})
+    out = actions_csv.actions_for_store(geocode.geocode(sample[0]), events)
+    assert set(out.columns) <= set(schema.column_names("actions"))
+    levels = out.set_index(out.index)[["territoire_niveau", "code_insee", "code_departement",
+                                       "code_region", "geo_precision"]].astype(object)
+    assert list(levels.iloc[0]) == ["commune", "46102", "46", "76", "municipality"]
+    assert list(levels.iloc[2].fillna("")) == ["departement", "", "2A", "94", "departement"]
+    assert list(levels.iloc[5].fillna("")) == ["region", "", "", "53", "region"]
+    assert list(levels.iloc[6].fillna("")) == ["commune", "01283", "01", "84", "municipality"]
+    assert pd.isna(out["geo_precision"].iloc[1])  # inherits its event's territory
+    assert out["geo_note"].iloc[1] == "territoire de l'événement relayé"
+    assert out["geo_note"].iloc[10] == "action nationale"
+    assert list(out["evenement_id"].iloc[:2]) == [7, 7]
+    assert len(normalize_frame("actions", out, source="fichier").rows) == 11
 
 
 def test_missing_required_column_is_fatal(tmp_path):

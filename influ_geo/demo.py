@@ -14,6 +14,7 @@ Every row has ``source = "demo"``; firm names are invented words.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import numpy as np
@@ -182,7 +183,7 @@ def demo_events(today: date) -> pd.DataFrame:
     return frame
 
 
-def _normalized(values) -> np.ndarray:
+def _normalized(values: Iterable[float]) -> np.ndarray:
     array = np.array(list(values), dtype=float)
     return array / array.sum()
 

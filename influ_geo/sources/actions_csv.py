@@ -15,10 +15,11 @@ and ``theme`` are required. Optional fields that cannot be read (a negative reac
 figure, a ``javascript:`` link) are emptied and reported as warnings: the action is
 kept. Dates are naive (local time as written).
 
-Output columns: the canonical ``actions`` columns this file can fill, plus three
-inputs resolved later: ``evenement_ref`` (the event id as written in the file, turned
-into ``evenement_id`` by ``link_events``), ``commune`` (a commune name for the
-geocoding chain) and, when given, ``code_insee`` / ``code_departement`` / ``code_region``.
+Output columns: the canonical ``actions`` columns this file can fill, plus two inputs
+resolved later: ``evenement_ref`` (the event id as written in the file) and ``commune``
+(a commune name), next to ``code_insee`` / ``code_departement`` / ``code_region``. The
+pipeline is ``normalize_actions_csv`` → ``geocode.geocode`` → ``actions_for_store``
+(levels kept, events linked by ``link_events``, canonical columns only).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ lines of a CSV); each reason of a JSON file says so.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,9 @@ SOURCE = "openagenda"
 CANCELLED = 6
 AGENDA_URL = "https://openagenda.com/agendas/{agenda}/events/{slug}"
 LANGUAGES = ("fr", "en")
+
+
+FieldsOf = Callable[[dict[str, object]], dict[str, object]]
 
 
 class OpenAgendaFormatError(ValueError):
@@ -157,7 +161,7 @@ def normalize_openagenda_flat(raw: pd.DataFrame, report: ImportReport,
     return _normalize(raw, report, _fields_flat, source, json_lines=json_lines)
 
 
-def _normalize(raw: pd.DataFrame, report: ImportReport, fields_of, source: str,
+def _normalize(raw: pd.DataFrame, report: ImportReport, fields_of: FieldsOf, source: str,
                json_lines: bool) -> pd.DataFrame:
     report.rows_read = len(raw)
     first_rejection, first_warning = len(report.rejections), len(report.warnings)

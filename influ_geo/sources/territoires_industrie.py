@@ -14,6 +14,8 @@ merging the commune polygons of each territory.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -40,7 +42,7 @@ class TerritoiresFormatError(ValueError):
     """The file lacks the columns of the list; the message is one French line."""
 
 
-def read_territoires_industrie(path) -> pd.DataFrame:
+def read_territoires_industrie(path: Path | str) -> pd.DataFrame:
     """The list as text columns, headers renamed (``insee_com`` ⇒ ``code_insee``)."""
     frame, _ = readers.read_canonical(path, TI_SYNONYMS)
     return frame
@@ -191,7 +193,7 @@ def _stats(members: pd.DataFrame, communes: pd.DataFrame) -> pd.DataFrame:
     return stats.reset_index()
 
 
-def _simplify(geometries, tolerance: float, overlapping: bool):
+def _simplify(geometries: np.ndarray, tolerance: float, overlapping: bool) -> np.ndarray:
     """Coverage simplification (borders shared by two territories stay identical); when
     territories overlap (one commune in two) they are no coverage: simplify each alone."""
     present = ~shapely.is_missing(geometries)

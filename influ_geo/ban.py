@@ -33,13 +33,9 @@ import csv
 import http.client
 import io
 import math
-import re
 import ssl
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.request import HTTPRedirectHandler, Request, build_opener
@@ -49,9 +45,12 @@ import pandas as pd
 from influ_geo import __version__, config
 from influ_geo.ban_cache import Answer, AnswerCache, cache_key
 from influ_geo.ban_query import ID_COLUMN, Query, build_form, build_query, input_rows
+from influ_geo.http_retry import RETRY_STATUSES, RetryPolicy
+from influ_geo.http_retry import (  # noqa: F401  (kept under its former name)
+    retry_after_seconds as _retry_after_seconds,
+)
 
 OUTPUT_COLUMNS = ["lon", "lat", "geo_score", "result_type", "citycode", "label"]
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 KEPT = "les résultats hors ligne sont conservés"
 
 
@@ -71,24 +70,9 @@ class BanRejected(BanUnavailable):
     """The service answered but refused the request or sent something unreadable (4xx, 3xx)."""
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How long to insist on one batch: retries, longest wait, first back-off pause (s)."""
-
-    max_retries: int
-    max_wait: float
-    backoff: float
-
-    @classmethod
-    def from_config(cls) -> RetryPolicy:
-        return cls(config.BAN_MAX_RETRIES, config.BAN_MAX_WAIT, config.BAN_BACKOFF)
-
-    def wait(self, attempt: int, retry_after: str | None = None) -> float:
-        """Seconds before try ``attempt + 1``: the ``Retry-After`` or 2ⁿ back-off, capped."""
-        seconds = _retry_after_seconds(retry_after)
-        if seconds is None:
-            seconds = self.backoff * 2**attempt
-        return min(seconds, self.max_wait)
+def _policy() -> RetryPolicy:
+    """The BAN retry settings, read at call time (``BAN_MAX_RETRIES``, ``BAN_MAX_WAIT``…)."""
+    return RetryPolicy(config.BAN_MAX_RETRIES, config.BAN_MAX_WAIT, config.BAN_BACKOFF)
 
 
 def geocode_rows(
@@ -178,7 +162,7 @@ def _geocode_chunk(
     """Send one chunk and map each key to its answer."""
     body, content_type = build_form(chunk)
     text = _request_batch(
-        body, content_type, url=endpoint, timeout=timeout, policy=RetryPolicy.from_config()
+        body, content_type, url=endpoint, timeout=timeout, policy=_policy()
     )
     try:
         parsed = _parse_results(text)
@@ -277,22 +261,6 @@ def _rejected_message(error: HTTPError) -> str:
         detail = ""
     detail = f" : {detail}" if detail else ""
     return f"Géocodage en ligne refusé (HTTP {error.code}{detail}) : {KEPT}."
-
-
-def _retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """``"5"`` ⇒ 5.0; ``"Wed, 21 Oct 2015 07:28:05 GMT"`` ⇒ seconds to wait from ``now``."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
 
 
 def _parse_results(text: str) -> pd.DataFrame:

@@ -191,7 +191,8 @@ def _normalized(values: Iterable[float]) -> np.ndarray:
 def _worldskills_at_largest(chosen: pd.DataFrame, types: list[str],
                             communes: pd.DataFrame) -> pd.DataFrame:
     """A WorldSkills regional selection takes place in the largest commune of its région."""
-    largest = communes.sort_values("population", ascending=False, na_position="last")
+    largest = communes.sort_values("population", ascending=False, na_position="last",
+                                   kind="stable")
     largest = largest.drop_duplicates("code_region").set_index("code_region", drop=False)
     out = chosen.copy()
     for position in [i for i, kind in enumerate(types) if kind == "concours"]:

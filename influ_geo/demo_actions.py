@@ -76,10 +76,14 @@ def _profiles() -> pd.DataFrame:
     })
 
 
-@cache
 def demo_membres() -> pd.DataFrame:
     """The roster of the 40 fictional members (canonical ``membres`` columns); their
-    location is the point of their home commune, never an address."""
+    location is the point of their home commune, never an address. A fresh copy."""
+    return _membres().copy()
+
+
+@cache
+def _membres() -> pd.DataFrame:
     profiles = _profiles()
     located = location_columns(profiles["code_insee"], ti_map())
     communes = referentiel.communes().set_index("code_insee").loc[profiles["code_insee"]]

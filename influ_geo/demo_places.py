@@ -41,13 +41,17 @@ def membre_name(number: int) -> str:
 
 # ---------------------------------------------------------------- Territoires d'industrie
 
-@cache
 def demo_territoires_industrie() -> pd.DataFrame:
     """Twelve demonstration territories, each the communes of one real EPCI.
 
     Columns of the ``territoires_industrie`` table; ``id_ti`` ``"ti-demo-01"``…,
-    ``lib_ti`` ``"Oyonnax et environs (démo)"``.
+    ``lib_ti`` ``"Oyonnax et environs (démo)"``. A fresh copy each call.
     """
+    return _territoires().copy()
+
+
+@cache
+def _territoires() -> pd.DataFrame:
     communes = referentiel.communes()
     frames = []
     for number, (town, departement) in enumerate(vocab.TI_TOWNS, start=1):
@@ -62,7 +66,7 @@ def demo_territoires_industrie() -> pd.DataFrame:
 
 def ti_map() -> dict[str, str]:
     """Commune code ⇒ ``id_ti`` of the demonstration territories."""
-    ti = demo_territoires_industrie()
+    ti = _territoires()
     return dict(zip(ti["code_insee"], ti["id_ti"], strict=True))
 
 

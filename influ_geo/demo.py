@@ -142,10 +142,15 @@ def _working_day(day: date, today: date) -> date:
     return day
 
 
+# Fixed public holidays (month, day) on which no factory opens its doors.
+HOLIDAYS = frozenset({(5, 1), (5, 8), (7, 14), (11, 1), (11, 11)})
+
+
 def _off(day: date) -> bool:
-    """Sunday, 23 December – 2 January, or 1–20 August: no industrial event then."""
-    return (day.weekday() == 6 or (day.month, day.day) >= (12, 23)
-            or (day.month, day.day) <= (1, 2) or (day.month == 8 and day.day <= 20))
+    """Sunday, a fixed public holiday, 23 December – 2 January or 1–20 August."""
+    return (day.weekday() == 6 or (day.month, day.day) in HOLIDAYS
+            or (day.month, day.day) >= (12, 23) or (day.month, day.day) <= (1, 2)
+            or (day.month == 8 and day.day <= 20))
 
 
 def _semaine_days(first: date, last: date, rng: np.random.Generator) -> list[date]:

@@ -47,5 +47,9 @@ browser:
 referentiel: $(RUN_STAMP)
 	$(PY) -m influ_geo build-referentiel
 
+## make demo: (re)generate the demo data set into the store.
+demo: $(RUN_STAMP)
+	$(PY) -m influ_geo demo
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,438 @@
+"""The import pipeline: one file ⇒ canonical rows ⇒ placed on the map ⇒ ONE store import.
+
+read and normalise (``influ_geo.sources``, rejected rows in the report with their line)
+⇒ geocode and locate (``import_locate``: commune, département, région, EPCI, Territoire
+d'industrie; actions inherit their event's territory) ⇒ SHA-256 of the file ⇒ one
+transactional ``store.import_frame``. The same functions serve the command line and
+the app::
+
+    report = import_file("evenements.csv", "events")          # read, place, write
+    print("\\n".join(report.summary_lines()))
+    prepared = preview_bytes(upload.getvalue(), upload.name, "actions")   # no write
+    show(prepared.report.summary_lines(), prepared.frame)
+    report = write_prepared(prepared)                          # then write, as shown
+
+Re-importing a file already in the import log adds nothing (the report says so and
+the file is not even parsed). A file that cannot be used at all raises
+``UnusableFile`` (one French line) and changes nothing. Rows that cannot be placed are
+kept and listed as warnings; they are not rejections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from sqlalchemy.engine import Engine
+
+from influ_geo import geocode, import_locate, readers, schema, store
+from influ_geo.import_formats import (
+    FORMATS,
+    Format,
+    FormatNotRecognised,
+    LoadOptions,
+    is_json,
+    resolve_format,
+    store_kind,
+)
+from influ_geo.report import PRECISION_LABELS, ImportReport
+from influ_geo.sources import csv_stream, icpe, irep, openagenda, territoires_industrie
+from influ_geo.sources.values import MissingColumns
+
+__all__ = ["FORMATS", "LoadOptions", "PipelineReport", "PreparedImport", "Progress",
+           "UnusableFile", "checksum_of", "import_bytes", "import_file", "preview",
+           "preview_bytes", "rejects_path", "write_prepared"]
+
+# ``progress("Géocodage", 0.4)``: the stage in French and the share of the work done.
+Progress = Callable[[str, float], None]
+LINE = "_ligne"
+DUPLICATE_PREFIX = "doublon de la ligne"
+WARNINGS_SHOWN = 30
+
+# Every failure that means "this file cannot be used"; each carries a French message.
+_UNUSABLE: tuple[type[BaseException], ...] = (
+    readers.UnreadableInput, FormatNotRecognised, csv_stream.CsvFormatError,
+    icpe.IcpeFormatError, irep.IrepFormatError, openagenda.OpenAgendaFormatError,
+    territoires_industrie.TerritoiresFormatError, MissingColumns, geocode.NoUsableColumn,
+    store.StoreError, pa.ArrowException,
+)
+
+
+class UnusableFile(ValueError):
+    """The file cannot be imported at all; nothing was written. One French line."""
+
+
+@dataclass
+class PipelineReport(ImportReport):
+    """``ImportReport`` with what the pipeline adds: the format, the store's counts, the
+    import already logged for this file, and where the rejected rows were written."""
+
+    format_code: str = ""
+    format_label: str = ""
+    result: store.ImportResult | None = None
+    previous: dict[str, object] | None = None
+    rejects_path: Path | None = None
+
+    def summary_lines(self) -> list[str]:
+        """The French report: counts, format, store, geocoding precision, rejections."""
+        lines = super().summary_lines()
+        if self.previous is not None:
+            lines[0] = _previous_line(self.file_name, self.previous)
+        lines = [self._precision_line() if x.startswith("Géocodage : ") else x for x in lines]
+        head = [lines[0]]
+        if self.format_label:
+            head.append(f"Format : {self.format_label}.")
+        if self.result is not None and not self.result.already_imported:
+            head.append(_store_line(self.result))
+        tail = [f"Lignes rejetées écrites dans {self.rejects_path}"] if self.rejects_path else []
+        return [*head, *lines[1:], *tail]
+
+    def warning_lines(self, limit: int = WARNINGS_SHOWN) -> list[str]:
+        """``["Ligne 7 : non placé sur la carte : commune introuvable : « Xyz »", …]``."""
+        ordered = sorted((w for w in self.warnings if w.line > 0), key=lambda w: w.line)
+        shown = [f"Ligne {w.line} : {w.reason}" for w in ordered]
+        if len(shown) > limit:
+            return [*shown[:limit], f"… et {_n(len(shown) - limit)} autres avertissements."]
+        return shown
+
+    def _precision_line(self) -> str:
+        order = list(schema.GEO_PRECISIONS)
+        counts = sorted(self.precision.items(),
+                        key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+        parts = [f"{_precision_label(k)} {_n(v)}" for k, v in counts]
+        return "Géocodage : " + ", ".join(parts) + "."
+
+
+def _precision_label(code: str) -> str:
+    """``"municipality"`` ⇒ ``"commune"``; ``"departement"`` ⇒ ``"département"``."""
+    return PRECISION_LABELS.get(code) or schema.GEO_PRECISIONS.get(code, code).lower()
+
+
+def _previous_line(file_name: str, log: dict[str, object]) -> str:
+    when = pd.Timestamp(log["imported_at"])
+    return (f"{file_name} : déjà importé le {when:%d/%m/%Y à %H:%M} (import n° {log['id']} : "
+            f"{_n(log['rows_read'])} lignes lues, {_n(log['rows_kept'])} conservées, "
+            f"{_n(log['rows_rejected'])} rejetées).")
+
+
+def _store_line(result: store.ImportResult) -> str:
+    return (f"Base : {_n(result.rows_inserted)} lignes ajoutées, "
+            f"{_n(result.rows_updated)} mises à jour, {_n(result.rows_unchanged)} inchangées "
+            f"(import n° {result.import_id}).")
+
+
+def _n(value: object) -> str:
+    """``12345`` ⇒ ``"12 345"``; missing ⇒ ``"?"``."""
+    if value is None or pd.isna(value):
+        return "?"
+    return f"{int(value):,}".replace(",", "\u202f")
+
+
+@dataclass
+class PreparedImport:
+    """A file read, checked and placed, not yet written: what ``preview`` gives the app.
+
+    ``frame`` holds the canonical rows the store will receive; ``previous_import`` is the
+    id of the import that already brought this very file (then writing adds nothing).
+    """
+
+    kind: str
+    format: Format
+    file_name: str
+    checksum: str
+    frame: pd.DataFrame
+    report: PipelineReport
+    previous_import: int | None = None
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@contextmanager
+def _unusable(file_name: str) -> Iterator[None]:
+    """Turn every "cannot use this file" error into ``UnusableFile`` with the file name."""
+    try:
+        yield
+    except _UNUSABLE as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        if not message.startswith(file_name):
+            message = f"{file_name} : {message}"
+        raise UnusableFile(message) from error
+
+
+def _step(progress: Progress | None, stage: str, done: float) -> None:
+    if progress is not None:
+        progress(stage, done)
+
+
+# ---------------------------------------------------------------- public entry points
+
+def import_file(
+    path: Path | str, kind: str, *, fmt: str | None = None, engine: Engine | None = None,
+    online: bool = False, progress: Progress | None = None, options: LoadOptions | None = None,
+    rejects: Path | None = None, file_name: str | None = None,
+) -> PipelineReport:
+    """Import one file into the store; the whole pipeline.
+
+    Parameters
+    ----------
+    path: the file (a folder of ICPE API pages is accepted too).
+    kind: ``sites``, ``events``, ``actions``, ``territoires-industrie`` or ``membres``.
+    fmt: a code of ``FORMATS`` to force instead of detecting it (``"openagenda-plat"``).
+    engine: the store (default: ``store.get_engine()``, i.e. ``INFLU_GEO_DATABASE_URL``).
+    online: refine addresses with the Base Adresse Nationale (network).
+    progress: ``progress(stage, share_done)`` while it works.
+    options: Sirene's geolocation file, closed establishments.
+    rejects: where to write the rejected rows (CSV), when there are some.
+    file_name: the name shown in the report and the import log (default: ``path.name``).
+
+    Returns
+    -------
+    ``PipelineReport``: counts, format, store result (``already_imported`` when the file
+    was imported before: then nothing is parsed nor written).
+
+    Raises
+    ------
+    UnusableFile
+        When the file cannot be used at all (unknown format, missing column, cut archive,
+        unreadable JSON…); the store is unchanged.
+    """
+    path, engine = Path(path), engine or store.get_engine()
+    name = file_name or path.name
+    with _unusable(name):
+        table = store_kind(kind)
+        checksum = checksum_of(path)
+        previous = _previous_import(engine, table, checksum)
+    if previous is not None:
+        return _already_imported(path, table, fmt, name, previous)
+    prepared = _prepare(path, table, checksum, fmt=fmt, engine=engine, online=online,
+                        progress=progress, options=options, file_name=name)
+    report = write_prepared(prepared, engine, progress=progress)
+    if rejects is not None:
+        report.rejects_path = report.write_rejects(rejects)
+    return report
+
+
+def preview(
+    path: Path | str, kind: str, *, fmt: str | None = None, engine: Engine | None = None,
+    online: bool = False, progress: Progress | None = None, options: LoadOptions | None = None,
+    file_name: str | None = None,
+) -> PreparedImport:
+    """Everything ``import_file`` does except the store write (same parameters).
+
+    The store is only read (events to link actions to, Territoires d'industrie, the
+    import log). Pass the result to ``write_prepared`` to write it.
+    """
+    path, engine = Path(path), engine or store.get_engine()
+    name = file_name or path.name
+    with _unusable(name):
+        checksum = checksum_of(path)
+    return _prepare(path, store_kind(kind), checksum, fmt=fmt, engine=engine, online=online,
+                    progress=progress, options=options, file_name=name)
+
+
+def write_prepared(prepared: PreparedImport, engine: Engine | None = None, *,
+                   progress: Progress | None = None) -> PipelineReport:
+    """Write a ``preview`` into the store in one transaction; returns its report.
+
+    Raises ``UnusableFile`` when the store refuses the rows (nothing is written then).
+    """
+    engine = engine or store.get_engine()
+    report = prepared.report
+    _step(progress, "Écriture dans la base", 0.9)
+    details = {"format": prepared.format.code,
+               "avertissements": len(report.warnings), **prepared.options}
+    with _unusable(prepared.file_name):
+        result = store.import_frame(
+            engine, prepared.kind, prepared.frame, source=prepared.format.source,
+            file_name=prepared.file_name, checksum=prepared.checksum, report_counts=report,
+            details=details)
+    report.result, report.already_imported = result, result.already_imported
+    merged_by_store = result.rows_merged - report.rows_merged
+    if not result.already_imported and merged_by_store > 0:
+        report.rows_merged += merged_by_store
+        report.rows_kept -= merged_by_store
+    _step(progress, "Terminé", 1.0)
+    return report
+
+
+def import_bytes(data: bytes, file_name: str, kind: str, **kwargs: object) -> PipelineReport:
+    """``import_file`` on the bytes of an uploaded file (same keyword arguments)."""
+    with _temporary_file(data, file_name) as path:
+        return import_file(path, kind, file_name=file_name, **kwargs)  # type: ignore[arg-type]
+
+
+def preview_bytes(data: bytes, file_name: str, kind: str, **kwargs: object) -> PreparedImport:
+    """``preview`` on the bytes of an uploaded file (same keyword arguments)."""
+    with _temporary_file(data, file_name) as path:
+        return preview(path, kind, file_name=file_name, **kwargs)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _temporary_file(data: bytes, file_name: str) -> Iterator[Path]:
+    """The bytes in a private temporary folder, under the uploaded name (formats are
+    recognised by name and content)."""
+    with tempfile.TemporaryDirectory(prefix="influ_geo_") as directory:
+        path = Path(directory) / (Path(file_name).name or "fichier")
+        path.write_bytes(data)
+        yield path
+
+
+def rejects_path(path: Path | str, directory: Path | None = None) -> Path:
+    """Where the CLI writes rejected rows: ``actions.csv`` ⇒ ``actions.rejets.csv`` next to
+    it, or in ``directory``."""
+    path = Path(path)
+    return (directory or path.parent) / f"{path.stem}.rejets.csv"
+
+
+def checksum_of(path: Path) -> str:
+    """SHA-256 of the file's bytes (``store.file_checksum``); for a folder of JSON pages,
+    of their names and checksums in name order."""
+    if not path.exists():
+        raise readers.UnreadableInput(f"fichier introuvable : {path}")
+    if not path.is_dir():
+        return store.file_checksum(path)
+    digest = hashlib.sha256()
+    for file in sorted(path.glob("*.json")):
+        digest.update(f"{file.name}\x1f{store.file_checksum(file)}\n".encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- the steps
+
+def _previous_import(engine: Engine, table: str, checksum: str) -> dict[str, object] | None:
+    """The import-log row of the import that already brought this file, else None."""
+    found = store.find_import(engine, table, checksum)
+    if found is None:
+        return None
+    log = store.list_imports(engine)
+    return log.loc[log["id"] == found].iloc[0].to_dict()
+
+
+def _already_imported(path: Path, table: str, fmt: str | None, name: str,
+                      log: dict[str, object]) -> PipelineReport:
+    with _unusable(name):
+        chosen = resolve_format(path, table, fmt)
+    report = PipelineReport(table, name, format_code=chosen.code, format_label=chosen.label,
+                            previous=log, already_imported=True)
+    for attribute in ("rows_read", "rows_kept", "rows_merged"):
+        value = log.get(attribute)
+        setattr(report, attribute, 0 if value is None or pd.isna(value) else int(value))
+    return report
+
+
+def _prepare(path: Path, table: str, checksum: str, *, fmt: str | None, engine: Engine,
+             online: bool, progress: Progress | None, options: LoadOptions | None,
+             file_name: str) -> PreparedImport:
+    options = options or LoadOptions()
+    with _unusable(file_name):
+        chosen = resolve_format(path, table, fmt)
+        report = PipelineReport(table, file_name, format_code=chosen.code,
+                                format_label=chosen.label)
+        _step(progress, "Lecture du fichier", 0.0)
+        frame = chosen.load(path, report, options)
+        if report.rows_read == 0:
+            raise readers.UnreadableInput(f"{file_name} : aucune ligne de données.")
+        lines = row_lines(frame, report, _first_line(chosen, path))
+        _step(progress, "Géocodage", 0.4)
+        frame = _locate(chosen, frame, report, engine, online, progress, lines)
+        previous = store.find_import(engine, table, checksum)
+    used = {"geolocalisation": options.geolocalisation.name} if options.geolocalisation else {}
+    return PreparedImport(table, chosen, file_name, checksum, _store_columns(table, frame),
+                          report, previous, used)
+
+
+def _first_line(chosen: Format, path: Path) -> int:
+    """Line of the first row in the report: JSON records count from 1, tables from 2."""
+    if chosen.json_records or (chosen.code == "openagenda-plat" and is_json(path)):
+        return 1
+    return 2
+
+
+def row_lines(frame: pd.DataFrame, report: ImportReport, first: int) -> np.ndarray | None:
+    """The file line of each kept row: ``_ligne`` when the reader gives it, else every
+    line read minus the rejected ones and the merged duplicates (both are in the report).
+    None when the two do not add up (lines are then unknown)."""
+    if LINE in frame.columns:
+        return frame[LINE].to_numpy(dtype=np.int64)
+    dropped = {r.line for r in report.rejections}
+    dropped |= {w.line for w in report.warnings if w.reason.startswith(DUPLICATE_PREFIX)}
+    lines = np.array([x for x in range(first, first + report.rows_read) if x not in dropped],
+                     dtype=np.int64)
+    return lines if len(lines) == len(frame) else None
+
+
+def _locate(chosen: Format, frame: pd.DataFrame, report: PipelineReport, engine: Engine,
+            online: bool, progress: Progress | None, lines: np.ndarray | None) -> pd.DataFrame:
+    """Geocode and locate the rows of one kind; warnings for rows left unplaced."""
+    kind = chosen.kind
+    if kind == "territoires_industrie" or frame.empty:
+        return frame
+    messages: list[str] = []
+    suffix = icpe.JSON_RECORD if chosen.json_records else ""
+    if kind == "membres":
+        frame = import_locate.locate_membres(frame, messages=messages)
+        import_locate.warn_unplaced(frame, report, lines, precision="_geo_precision",
+                                    note="_geo_note")
+        report.count_precision(frame["_geo_precision"])
+        _notes(report, messages)
+        return frame
+    geo_progress = _geo_progress(progress)
+    geocoded = import_locate.geocode_rows(frame, online=online, progress=geo_progress,
+                                          messages=messages)
+    if kind == "actions":
+        located = import_locate.locate_actions(geocoded, _events(engine))
+        _warn_unknown_events(located, report, lines)
+    else:
+        located = import_locate.keep_declared_departement(geocoded)
+    located = import_locate.attach_territoires_industrie(located, _territoires(engine))
+    import_locate.warn_unplaced(located, report, lines, suffix=suffix)
+    report.count_precision(located["geo_precision"])
+    _notes(report, messages)
+    return located
+
+
+def _geo_progress(progress: Progress | None) -> Callable[[int, int], None] | None:
+    """The geocoder's ``(done, total)`` mapped onto 40–85 % of the whole import."""
+    if progress is None:
+        return None
+    return lambda done, total: progress("Géocodage en ligne (BAN)",
+                                        0.4 + 0.45 * done / max(total, 1))
+
+
+def _notes(report: ImportReport, messages: list[str]) -> None:
+    for message in messages:
+        report.warn(0, message)
+
+
+def _events(engine: Engine) -> pd.DataFrame:
+    return store.read_table(engine, "events", columns=list(import_locate.EVENT_COLUMNS))
+
+
+def _territoires(engine: Engine) -> pd.DataFrame:
+    return store.read_table(engine, "territoires_industrie", columns=["code_insee", "id_ti"])
+
+
+def _warn_unknown_events(actions: pd.DataFrame, report: ImportReport,
+                         lines: np.ndarray | None) -> None:
+    """An event named by an action but found neither by id nor by exact title."""
+    unknown = np.flatnonzero((actions["evenement_id"].isna()
+                              & actions["evenement_titre"].notna()).to_numpy())
+    for position in unknown:
+        title = actions["evenement_titre"].iloc[position]
+        line = 0 if lines is None else int(lines[position])
+        report.warn(line, f"événement « {title} » introuvable dans la base (ni par "
+                          "identifiant, ni par titre exact) : gardé pour un rapprochement "
+                          "ultérieur")
+
+
+def _store_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Canonical columns of ``table`` and the importer's own ``_`` columns (the store
+    skips them); readers' helper inputs (``commune`` of actions…) are left out."""
+    known = set(schema.column_names(table))
+    return frame[[c for c in frame.columns if c in known or str(c).startswith("_")]]

@@ -73,3 +73,12 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 REGISTRARS.append(_add_demo)
+
+
+def _add_fetch(sub: argparse._SubParsersAction) -> None:
+    from influ_geo import fetch_cli
+
+    fetch_cli.register(sub)
+
+
+REGISTRARS.append(_add_fetch)

@@ -75,3 +75,45 @@ STORE_LOCK_TIMEOUT = float(os.environ.get("INFLU_GEO_STORE_LOCK_TIMEOUT", "60"))
 # Geocoding: a point just offshore of the simplified coastline (≈ 1 km at 0.01°) still
 # belongs to the nearest commune; farther out it is "hors de France".
 LOCATE_TOLERANCE_DEG = float(os.environ.get("INFLU_GEO_LOCATE_TOLERANCE_DEG", "0.01"))
+
+# Online fetch of the official files (``python -m influ_geo fetch SOURCE``).
+# Downloads land in data/raw/<source>/ (git-ignored: hundreds of MB, re-downloadable).
+FETCH_DIR = _env_path("FETCH_DIR", DATA_DIR / "raw")
+# A mirror laid out as <base>/<host>/<path> replaces every official host (tests, offline mirror).
+FETCH_BASE_URL = os.environ.get("INFLU_GEO_FETCH_BASE_URL", "")
+# Seconds to connect and between two received blocks: a stalled transfer is retried.
+FETCH_TIMEOUT = float(os.environ.get("INFLU_GEO_FETCH_TIMEOUT", "60"))
+# Extra tries after HTTP 429/5xx, a timeout or a cut transfer (which resumes where it stopped).
+FETCH_MAX_RETRIES = int(os.environ.get("INFLU_GEO_FETCH_MAX_RETRIES", "5"))
+# Longest pause honoured between two tries (a longer Retry-After is cut), in seconds.
+FETCH_MAX_WAIT = float(os.environ.get("INFLU_GEO_FETCH_MAX_WAIT", "120"))
+# First pause of the doubling back-off when the server gives no Retry-After, in seconds.
+FETCH_BACKOFF = float(os.environ.get("INFLU_GEO_FETCH_BACKOFF", "2"))
+# Bytes read and hashed per step: the 700 MB Sirene zip never sits in memory.
+FETCH_BLOCK_BYTES = int(os.environ.get("INFLU_GEO_FETCH_BLOCK_BYTES", str(256 * 1024)))
+# Géorisques WFS bulk export of layer InstallationsClassees; {format} is SHAPEZIP or csv.
+ICPE_URL = os.environ.get(
+    "INFLU_GEO_ICPE_URL",
+    "https://mapsref.brgm.fr/wxs/georisques/georisques_dl?&service=wfs&version=2.0.0"
+    "&request=getfeature&typename=InstallationsClassees&outputformat={format}")
+# INSEE Sirene stock of establishments (monthly zip, ~700 MB, ~44 million rows), stable URL.
+SIRENE_STOCK_URL = os.environ.get(
+    "INFLU_GEO_SIRENE_STOCK_URL",
+    "https://files.data.gouv.fr/insee-sirene/StockEtablissement_utf8.zip")
+# INSEE geolocation of the Sirene establishments (zip ~1.2 GB): coordinates of the stock.
+SIRENE_GEOLOC_URL = os.environ.get(
+    "INFLU_GEO_SIRENE_GEOLOC_URL",
+    "https://files.data.gouv.fr/insee-sirene-geo/"
+    "GeolocalisationEtablissement_Sirene_pour_etudes_statistiques_utf8.zip")
+# IREP yearly zip (folder {annee}/ with etablissements.csv…), published from 2003 on.
+IREP_URL = os.environ.get("INFLU_GEO_IREP_URL", "https://files.georisques.fr/irep/{annee}.zip")
+# ANCT commune list of the Territoires d'industrie, phase 2023–2027 (COG 2023).
+TERRITOIRES_INDUSTRIE_URL = os.environ.get(
+    "INFLU_GEO_TERRITOIRES_INDUSTRIE_URL",
+    "https://static.data.gouv.fr/resources/programme-territoires-dindustrie/20240704-091848/"
+    "liste-ti-com2023-20240704.csv")
+# Public JSON export of one OpenAgenda agenda (no key needed); pages follow the ``after`` cursor.
+OPENAGENDA_URL = os.environ.get(
+    "INFLU_GEO_OPENAGENDA_URL", "https://openagenda.com/agendas/{uid}/events.v2.json")
+# Guard against a cursor that never ends: at most this many pages of one agenda.
+OPENAGENDA_MAX_PAGES = int(os.environ.get("INFLU_GEO_OPENAGENDA_MAX_PAGES", "500"))

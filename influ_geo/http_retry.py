@@ -61,6 +61,11 @@ def status_reason(code: int) -> str:
     return "trop de requêtes, HTTP 429" if code == 429 else f"erreur HTTP {code} du service"
 
 
+def seconds_text(seconds: float) -> str:
+    """``30.0`` ⇒ ``"30"``; ``0.5`` ⇒ ``"0,5"`` (French decimal comma)."""
+    return f"{seconds:g}".replace(".", ",")
+
+
 def unreachable_reason(error: URLError, timeout: float) -> str:
     """Why a server could not be reached at all, in French, for a one-line message.
 
@@ -75,7 +80,7 @@ def unreachable_reason(error: URLError, timeout: float) -> str:
     if isinstance(reason, ConnectionRefusedError):
         return "connexion refusée"
     if isinstance(reason, TimeoutError):
-        return f"pas de réponse en {timeout:g} s"
+        return f"pas de réponse en {seconds_text(timeout)} s"
     if isinstance(reason, OSError) and reason.strerror:
         return f"réseau injoignable : {reason.strerror}"
     return "réseau injoignable"

@@ -24,7 +24,7 @@ import json
 import re
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -34,8 +34,9 @@ from influ_geo.download import Downloaded, FetchRejected, Progress, download, ge
 from influ_geo.download_records import write_atomic, write_record
 
 SOURCES = ("icpe", "sirene", "irep", "territoires-industrie", "openagenda")
-ICPE_FORMATS = {"shapezip": ("SHAPEZIP", "InstallationsClassees.zip"),
-                "csv": ("csv", "InstallationsClassees.csv")}
+# --format ⇒ (WFS outputformat, file name, import format).
+ICPE_FORMATS = {"shapezip": ("SHAPEZIP", "InstallationsClassees.zip", "icpe-shapefile"),
+                "csv": ("csv", "InstallationsClassees.csv", "icpe-csv")}
 FIRST_IREP_YEAR = 2003
 
 
@@ -52,9 +53,8 @@ class RemoteFile:
     file_name: str  # e.g. "StockEtablissement_utf8.zip"
     setting: str  # the variable that overrides the URL, e.g. "INFLU_GEO_SIRENE_STOCK_URL"
     kind: str  # import kind: "sites" | "events" | "territoires-industrie"
-    format: str  # import format: "icpe" | "sirene" | "sirene-geolocalisation" | …
+    format: str  # import format (importers.FORMATS): "sirene", "irep", "ti"…; "" not imported
     paged: bool = False  # OpenAgenda: JSON pages merged into one file
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 def remote_files(source: str, *, annee: int | None = None, uid: str | None = None,
@@ -69,7 +69,7 @@ def remote_files(source: str, *, annee: int | None = None, uid: str | None = Non
     if source == "territoires-industrie":
         url = config.TERRITOIRES_INDUSTRIE_URL
         return [RemoteFile(source, url, _last_segment(url), "INFLU_GEO_TERRITOIRES_INDUSTRIE_URL",
-                           "territoires-industrie", "territoires-industrie")]
+                           "territoires-industrie", "ti")]
     if source == "openagenda":
         return [_openagenda(uid)]
     raise FetchOptionError(f"source « {source} » inconnue (attendu : {', '.join(SOURCES)}).")
@@ -79,9 +79,9 @@ def _icpe(icpe_format: str) -> RemoteFile:
     if icpe_format not in ICPE_FORMATS:
         raise FetchOptionError(f"format ICPE « {icpe_format} » inconnu "
                                f"(attendu : {', '.join(ICPE_FORMATS)}).")
-    output, name = ICPE_FORMATS[icpe_format]
+    output, name, import_format = ICPE_FORMATS[icpe_format]
     return RemoteFile("icpe", config.ICPE_URL.format(format=output), name, "INFLU_GEO_ICPE_URL",
-                      "sites", "icpe")
+                      "sites", import_format)
 
 
 def _sirene(geolocalisation: bool) -> list[RemoteFile]:
@@ -90,7 +90,7 @@ def _sirene(geolocalisation: bool) -> list[RemoteFile]:
     if not geolocalisation:
         return [stock]
     geo = RemoteFile("sirene", config.SIRENE_GEOLOC_URL, _last_segment(config.SIRENE_GEOLOC_URL),
-                     "INFLU_GEO_SIRENE_GEOLOC_URL", "sites", "sirene-geolocalisation")
+                     "INFLU_GEO_SIRENE_GEOLOC_URL", "sites", "")  # joined to the stock
     return [stock, geo]
 
 

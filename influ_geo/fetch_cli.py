@@ -7,10 +7,13 @@
     python -m influ_geo fetch openagenda --uid 12345678
     python -m influ_geo fetch icpe --format csv --dossier /tmp/brut
 
-Exit codes: 0 done (or already up to date), 2 unusable option or refused download
-(404…, one French line with the URL), 3 network or server unreachable (connection refused,
-unknown host, timeout, 429/5xx after the retries), 130 interrupted by Ctrl-C (the partial
-file is kept: the same command resumes it).
+With ``--import`` each file then goes through the import pipeline
+(``importers.import_file``), which records its SHA-256 in the store's import log.
+
+Exit codes: 0 done (or already up to date); 2 unusable option, refused download (404…,
+one French line with the URL) or a file the import cannot use; 3 network or server
+unreachable (connection refused, unknown host, timeout, 429/5xx after the retries);
+130 interrupted by Ctrl-C (the partial file is kept: the same command resumes it).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -171,42 +175,48 @@ def render_bar(label: str, done: int, total: int | None, width: int = 24) -> str
 
 # ---------------------------------------------------------------- --import
 
-def chain_import(remotes: Sequence[RemoteFile], downloaded: Sequence[Downloaded]) -> int:
-    """Hand each downloaded file to the import pipeline with its checksum for the import log.
+@dataclass(frozen=True)
+class ImportJob:
+    """One ``importers.import_file`` call: a downloaded file, its kind and format."""
 
-    Calls ``importers.import_file(path, kind, format=…, checksum=…, source=…)``; the Sirene
-    stock also gets ``geolocalisation=<path of the geolocation file>`` when it was fetched.
-    """
-    try:
-        from influ_geo import importers
-    except ModuleNotFoundError as error:
-        if error.name != "influ_geo.importers":
-            raise
-        paths = " ".join(str(item.path) for item in downloaded)
-        raise CommandError(f"fichiers téléchargés ({paths}) mais l'import enchaîné n'est pas "
-                           "disponible dans cette version : importez-les avec "
-                           "« python -m influ_geo import ».") from None
-    for job in import_jobs(remotes, downloaded):
-        result = importers.import_file(job.pop("path"), job.pop("kind"), **job)
-        print(result.summary() if hasattr(result, "summary") else result)
-    return 0
+    path: Path
+    kind: str
+    fmt: str
+    sha256: str
+    geolocalisation: Path | None = None
 
 
 def import_jobs(remotes: Sequence[RemoteFile], downloaded: Sequence[Downloaded]
-                ) -> list[dict[str, object]]:
-    """One call per importable file: the geolocation file rides along with the Sirene stock.
+                ) -> list[ImportJob]:
+    """One import per file; the geolocation file rides along with the Sirene stock.
 
-    ``[stock.zip, geoloc.zip]`` ⇒ ``[{"path": stock.zip, "kind": "sites", "format": "sirene",
-    "checksum": "…", "source": "sirene", "geolocalisation": geoloc.zip}]``.
+    ``[StockEtablissement_utf8.zip, Geolocalisation….zip]`` ⇒
+    ``[ImportJob(StockEtablissement_utf8.zip, "sites", "sirene", "…", Geolocalisation….zip)]``.
     """
-    by_format = {r.format: d for r, d in zip(remotes, downloaded, strict=True)}
-    jobs = []
-    for remote, item in zip(remotes, downloaded, strict=True):
-        if remote.format == "sirene-geolocalisation":
-            continue
-        job = {"path": item.path, "kind": remote.kind, "format": remote.format,
-               "checksum": item.sha256, "source": remote.source}
-        if remote.format == "sirene" and "sirene-geolocalisation" in by_format:
-            job["geolocalisation"] = by_format["sirene-geolocalisation"].path
-        jobs.append(job)
-    return jobs
+    pairs = list(zip(remotes, downloaded, strict=True))
+    joined = [item.path for remote, item in pairs if not remote.format]
+    return [ImportJob(item.path, remote.kind, remote.format, item.sha256,
+                      joined[0] if remote.format == "sirene" and joined else None)
+            for remote, item in pairs if remote.format]
+
+
+def chain_import(remotes: Sequence[RemoteFile], downloaded: Sequence[Downloaded]) -> int:
+    """Import each downloaded file as ``python -m influ_geo import`` does, and print its report.
+
+    The pipeline logs the file's SHA-256 (the one computed during the download: same bytes)
+    in the store's import log; a file already imported is not imported twice.
+    """
+    from influ_geo import importers
+    from influ_geo.import_formats import LoadOptions
+
+    for job in import_jobs(remotes, downloaded):
+        try:
+            report = importers.import_file(
+                job.path, job.kind, fmt=job.fmt, rejects=importers.rejects_path(job.path),
+                options=LoadOptions(geolocalisation=job.geolocalisation))
+        except importers.UnusableFile as error:
+            raise CommandError(f"fichier téléchargé ({job.path}) mais inutilisable : {error}") \
+                from error
+        for line in [*report.summary_lines(), *report.warning_lines()]:
+            print(line)
+    return 0

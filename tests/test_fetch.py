@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import types
 import zipfile
 from pathlib import Path
 
@@ -18,8 +17,7 @@ import pytest
 from fetch_server import AGENDA_UID, IREP_YEAR, FetchServer, agenda_events, mirror_path
 from fetch_server import official_files as served_files
 
-import influ_geo
-from influ_geo import cli, config, fetch, fetch_cli
+from influ_geo import cli, config, fetch, fetch_cli, store
 from influ_geo.download import FetchRejected, FetchUnavailable, download, part_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -343,29 +341,37 @@ def test_terminal_progress_bar():
 def test_import_jobs_send_the_geolocation_with_the_stock(server):
     remotes = fetch.remote_files("sirene")
     files = [fetch.fetch_file(remote) for remote in remotes]
-    assert fetch_cli.import_jobs(remotes, files) == [{
-        "path": files[0].path, "kind": "sites", "format": "sirene", "checksum": files[0].sha256,
-        "source": "sirene", "geolocalisation": files[1].path}]
+    assert fetch_cli.import_jobs(remotes, files) == [fetch_cli.ImportJob(
+        files[0].path, "sites", "sirene", files[0].sha256, geolocalisation=files[1].path)]
+    assert [job.fmt for job in fetch_cli.import_jobs(
+        fetch.remote_files("icpe", icpe_format="csv"), files[:1])] == ["icpe-csv"]
 
 
-def test_import_option_hands_path_and_checksum_to_the_pipeline(server, monkeypatch, capsys):
-    calls = []
-    fake = types.ModuleType("influ_geo.importers")
-    fake.import_file = lambda path, kind, **kw: calls.append((path, kind, kw)) or "importé"
-    monkeypatch.setitem(sys.modules, "influ_geo.importers", fake)
-    monkeypatch.setattr(influ_geo, "importers", fake, raising=False)
-    assert cli.main(["fetch", "irep", "--annee", str(IREP_YEAR), "--import"]) == 0
-    data = served(config.IREP_URL.format(annee=IREP_YEAR), server)
-    path = config.FETCH_DIR / "irep" / f"{IREP_YEAR}.zip"
-    assert calls == [(path, "sites", {"format": "irep", "checksum": sha256(data),
-                                      "source": "irep"})]
-    assert capsys.readouterr().out.endswith("importé\n")
+@pytest.fixture
+def store_url(monkeypatch, tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setattr(config, "DATABASE_URL", url)
+    return url
 
 
-def test_import_option_without_pipeline_says_what_to_do(server, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "influ_geo.importers", None)
-    monkeypatch.delattr(influ_geo, "importers", raising=False)
-    assert cli.main(["fetch", "territoires-industrie", "--import"]) == 2
-    err = capsys.readouterr().err
-    assert "l'import enchaîné n'est pas disponible" in err
-    assert (config.FETCH_DIR / "territoires-industrie").is_dir()
+@pytest.mark.parametrize(("argv", "source_url", "kind"), [
+    (["irep", "--annee", str(IREP_YEAR)], lambda: config.IREP_URL.format(annee=IREP_YEAR),
+     "sites"),
+    (["sirene"], lambda: config.SIRENE_STOCK_URL, "sites"),
+    (["openagenda", "--uid", AGENDA_UID], None, "events"),
+])
+def test_import_option_logs_the_download_checksum(server, store_url, capsys, argv, source_url,
+                                                   kind):
+    assert cli.main(["fetch", *argv, "--import"]) == 0
+    out = capsys.readouterr().out
+    log = store.list_imports(store.get_engine(store_url))
+    assert len(log) == 1 and log.loc[0, "kind"] == kind
+    downloaded = [line.rsplit("sha256 ", 1)[1] for line in out.splitlines()
+                  if line.startswith("Téléchargé : ")]
+    assert log.loc[0, "checksum"] == downloaded[0]
+    if source_url is not None:
+        assert downloaded[0] == sha256(served(source_url(), server))
+    assert log.loc[0, "rows_kept"] > 0
+    # the same command again: the file is up to date and already in the log, nothing added
+    assert cli.main(["fetch", *argv, "--import"]) == 0
+    assert len(store.list_imports(store.get_engine(store_url))) == 1

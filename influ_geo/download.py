@@ -77,7 +77,7 @@ class _NotModified(Exception):
 
 
 class _Truncated(ConnectionError):
-    """Fewer bytes arrived than the server announced: the connection was cut mid-body."""
+    """The body stopped short: fewer bytes than announced, or a network error mid-body."""
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ def _stream(response: http.client.HTTPResponse, part: Path, start: int, total: i
         if progress is not None:
             progress(done, total)
         try:
-            while block := response.read(config.FETCH_BLOCK_BYTES):
+            while block := _next_block(response):
                 keep(block)
         except http.client.IncompleteRead as error:
             keep(error.partial)  # a cut chunked body: keep what arrived, to resume after it
@@ -260,6 +260,20 @@ def _stream(response: http.client.HTTPResponse, part: Path, start: int, total: i
         # http.client's read(n) returns b"" on an early close instead of raising.
         raise _Truncated(f"{done} octets reçus sur {total}")
     return done, digest.hexdigest()
+
+
+def _next_block(response: http.client.HTTPResponse) -> bytes:
+    """One block of the body; a network error while reading is a cut transfer (retried).
+
+    Without this, a TLS or socket error mid-body (an ``OSError``) would read like a disk
+    error to the caller.
+    """
+    try:
+        return response.read(config.FETCH_BLOCK_BYTES)
+    except (TimeoutError, ConnectionError, http.client.HTTPException):
+        raise
+    except OSError as error:  # ssl.SSLError, ENETUNREACH…
+        raise _Truncated(error.strerror or type(error).__name__) from error
 
 
 def _expected_total(headers: http.client.HTTPMessage, start: int) -> int | None:

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     except FetchRejected as error:
         raise CommandError(str(error)) from error
     except KeyboardInterrupt:
-        print("\nTéléchargement interrompu : relancez la même commande pour le reprendre.",
+        print("Téléchargement interrompu : relancez la même commande pour le reprendre.",
               file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as error:  # disk full, read-only folder…

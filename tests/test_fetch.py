@@ -162,6 +162,27 @@ def test_cut_transfer_leaves_no_final_file_and_the_next_run_resumes(server, monk
     assert not part_path(final).exists()
 
 
+def test_ctrl_c_keeps_the_partial_file_for_the_next_run(server, monkeypatch, capsys):
+    monkeypatch.setattr(config, "FETCH_BLOCK_BYTES", 1000)
+    data = served(config.SIRENE_STOCK_URL, server)
+    final = config.FETCH_DIR / "sirene" / "StockEtablissement_utf8.zip"
+
+    class Interrupting(fetch_cli.TerminalProgress):
+        """The bar of a user who presses Ctrl-C once 2 000 bytes are in."""
+
+        def __call__(self, done: int, total: int | None) -> None:
+            if done >= 2000:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(fetch_cli, "TerminalProgress", Interrupting)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["fetch", "sirene", "--sans-geolocalisation"]) == 130
+    assert "relancez la même commande pour le reprendre" in capsys.readouterr().err
+    assert not final.exists() and part_path(final).read_bytes() == data[:2000]
+    item = fetch.fetch_source("sirene", geolocalisation=False)[0]
+    assert item.resumed_from == 2000 and item.sha256 == sha256(data)
+
+
 def test_partial_file_of_an_older_version_is_not_spliced(server):
     """The server's file changed since the cut: If-Range fails, the whole file comes again."""
     url = f"{server.url}{mirror_path(config.TERRITOIRES_INDUSTRIE_URL)}"

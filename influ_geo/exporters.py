@@ -75,7 +75,7 @@ def export_kind(kind: str) -> str:
 
 def write_frame(frame: pd.DataFrame, path: Path, kind: str | None = None) -> None:
     """Write ``frame`` neutralised: XLSX when ``path`` ends in ``.xlsx``, CSV otherwise
-    (``,``, UTF-8 with BOM so that spreadsheets read the accents)."""
+    (``,``, UTF-8 with BOM so that spreadsheets read the accents, CRLF line ends)."""
     safe = neutralize_frame(frame, kind)
     suffix = path.suffix.lower()
     if suffix in (".xls", ".xlsm", ".ods"):
@@ -84,7 +84,8 @@ def write_frame(frame: pd.DataFrame, path: Path, kind: str | None = None) -> Non
         if suffix == ".xlsx":
             _write_xlsx(safe, path)
         else:
-            safe.to_csv(path, index=False, encoding="utf-8-sig")
+            # CRLF line ends: the csv module then quotes cells holding a lone CR as well.
+            safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     except OSError as error:
         raise ExportError(f"écriture impossible de {path} : {error.strerror or error}") \
             from error

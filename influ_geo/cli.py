@@ -82,3 +82,13 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:
 
 
 REGISTRARS.append(_add_fetch)
+
+
+def _add_import_export(sub: argparse._SubParsersAction) -> None:
+    from influ_geo import import_cli
+
+    import_cli.register_import(sub)
+    import_cli.register_export(sub)
+
+
+REGISTRARS.append(_add_import_export)

@@ -20,7 +20,7 @@ from shapely.geometry import Point
 
 from influ_geo import indicators
 from influ_geo.dataset import Dataset
-from influ_geo.filters import Filters
+from influ_geo.filters import Filters, event_mask
 from influ_geo.formatting import format_int
 from influ_geo.levels import INDICATORS, LEVELS
 
@@ -91,11 +91,11 @@ def key_figures(data: Dataset, filters: Filters) -> list[Figure]:
 
 
 def matches_nothing(data: Dataset, filters: Filters) -> bool:
-    """True when ``filters`` keep no action (done or planned) and no event."""
-    figures = indicators.key_figures(data, filters)
+    """True when ``filters`` keep no action (done or planned) and no event in the period
+    (upcoming events outside the period do not count: the map would show only them)."""
     selection = indicators.select(data, filters)
-    return figures["actions"] == 0 and not selection.planned.any() \
-        and not selection.past_events.any() and not selection.upcoming_events.any()
+    return not (selection.done.any() or selection.planned.any()
+                or event_mask(data.events, filters).any())
 
 
 def indicator_layer(layer: gpd.GeoDataFrame, frame: pd.DataFrame, level: str) -> gpd.GeoDataFrame:

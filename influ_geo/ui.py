@@ -331,21 +331,31 @@ def national_map(level: str, indicator: str, key: str, *, page: Page | None = No
     data = national_data(level, indicator, page)
     result = maps.national_maps(data, vendor_url=config.VENDOR_URL)
     returned = list(CLICK_OBJECTS) if clickable else None
-    layer = load_layer(levels.LEVELS[level].layer)
-    clicks = [folium_map(result.metropole, key=f"{key}_{data.metropole.name}",
-                         height=MAP_HEIGHT, returned=returned)]
+    keys = [f"{key}_{data.metropole.name}", *(f"{key}_{inset.name}" for inset in data.insets)]
+    folium_map(result.metropole, key=keys[0], height=MAP_HEIGHT, returned=returned)
     columns = st.columns(len(result.insets))
-    for column, inset, inset_map in zip(columns, data.insets, result.insets, strict=True):
+    for column, inset, inset_map, map_key in zip(columns, data.insets, result.insets, keys[1:],
+                                                strict=True):
         with column:
             st.caption(inset.title)
-            clicks.append(folium_map(inset_map, key=f"{key}_{inset.name}",
-                                     height=INSET_HEIGHT, returned=returned))
+            folium_map(inset_map, key=map_key, height=INSET_HEIGHT, returned=returned)
     legend(data.legend)
-    clicked = None
-    if clickable:
-        clicked = next((c for c in (overview.clicked_code(r, layer, level) for r in clicks)
-                        if c), None)
-    return NationalView(data, clicked)
+    return NationalView(data, _clicked(keys, level) if clickable else None)
+
+
+def _clicked(keys: list[str], level: str) -> str | None:
+    """The territory of a new click on one of the maps ``keys``, consumed once read.
+
+    ``st_folium`` copies a new value of its component into ``st.session_state[key]``
+    (AppTest sets it the same way); popping it means a click acts once, and a page the
+    user comes back to does not act on an old click.
+    """
+    layer = load_layer(levels.LEVELS[level].layer)
+    for map_key in keys:
+        code = overview.clicked_code(st.session_state.pop(map_key, None), layer, level)
+        if code:
+            return code
+    return None
 
 
 def open_region(code: str, level: str) -> None:

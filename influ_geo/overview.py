@@ -22,7 +22,7 @@ from influ_geo import indicators
 from influ_geo.dataset import Dataset
 from influ_geo.filters import Filters, event_mask
 from influ_geo.formatting import format_int
-from influ_geo.levels import INDICATORS, LEVELS
+from influ_geo.levels import LEVELS
 
 # Indicators the national map offers, in menu order (keys of ``levels.INDICATORS``).
 MAP_INDICATORS: tuple[str, ...] = (
@@ -111,14 +111,6 @@ def indicator_layer(layer: gpd.GeoDataFrame, frame: pd.DataFrame, level: str) ->
         out[name] = codes.map(columns[name]).to_numpy()
     out["indice_couverture_100"] = (out["indice_couverture"].astype(float) * 100).round()
     return out
-
-
-def check_indicator(indicator: str) -> str:
-    """A key of :data:`MAP_INDICATORS`, else ``ValueError`` in French."""
-    if indicator not in MAP_INDICATORS or indicator not in INDICATORS:
-        raise ValueError(f"indicateur « {indicator} » inconnu ; possibles : "
-                         + ", ".join(MAP_INDICATORS))
-    return indicator
 
 
 def clicked_code(returned: Mapping[str, object] | None, layer: gpd.GeoDataFrame,

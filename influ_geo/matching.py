@@ -17,8 +17,8 @@ store id as text) or only by a title (``evenement_titre``). The join, in order:
      ``days_before`` days ahead; out of these windows the event is no candidate;
    - territory: the event must lie in the action's région when the action has one;
      1 in the same département (or when the action knows only its région),
-     ``other_departement`` in another département of the région, ``no_territory`` when
-     the action has no territory at all.
+     ``other_departement`` in another département, ``no_territory`` when the action has
+     no territory at all.
 
    The best event is taken when its confidence reaches ``min_confidence`` and no other
    event comes within ``ambiguity_margin`` of it; otherwise the action is **ambiguous**
@@ -199,7 +199,7 @@ def _score(actions: pd.DataFrame, ev: _EventArrays, choices: np.ndarray,
     ambiguous = accepted & (second >= close)
     verdict = np.where(ambiguous, "ambigu", np.where(accepted, "titre", "non_trouve"))
     found.loc[actions.index, "liaison"] = verdict
-    found.loc[actions.index, "confiance"] = np.round(best_value, 4)
+    found.loc[actions.index, "confiance"] = np.round(best_value.astype(np.float64), 4)
     chosen = pd.array(np.where(accepted & ~ambiguous, ev.ids[choices[best]], None), dtype="Int64")
     found.loc[actions.index, "evenement_id"] = chosen
     row, col = np.nonzero(ambiguous[:, None] & (conf >= close[:, None]))
@@ -207,7 +207,7 @@ def _score(actions: pd.DataFrame, ev: _EventArrays, choices: np.ndarray,
                          "evenement_id": ev.ids[choices[col]],
                          "titre": ev.raw_titles[choices[col]],
                          "date_debut": ev.starts[choices[col]],
-                         "confiance": np.round(conf[row, col], 4)})
+                         "confiance": np.round(conf[row, col].astype(np.float64), 4)})
 
 
 def _similarity(titles: pd.Series, choices: np.ndarray) -> np.ndarray:
@@ -241,7 +241,8 @@ def _territory_factor(actions: pd.DataFrame, ev: _EventArrays, choices: np.ndarr
     same = departement[:, None] == ev.departement[choices][None, :]
     only_region = (departement == "")[:, None]
     factor = np.where(same | only_region, 1.0, settings.other_departement)
-    factor = np.where((region == "")[:, None], settings.no_territory, factor)
+    nowhere = (region == "") & (departement == "")
+    factor = np.where(nowhere[:, None], settings.no_territory, factor)
     return factor.astype(np.float32)
 
 
@@ -272,7 +273,7 @@ def inherit_territory(actions: pd.DataFrame, events: pd.DataFrame) -> pd.DataFra
     for name in INHERITED:
         if name in source.columns:
             if name not in out.columns:
-                out[name] = pd.Series(pd.NA, index=out.index, dtype=source[name].dtype)
+                out[name] = pd.Series(None, index=out.index, dtype=source[name].dtype)
             out.loc[heir, name] = source[name].to_numpy()
     levels = np.where(source["code_insee"].notna(), "commune",
                       np.where(source["code_departement"].notna(), "departement", "region"))

@@ -399,3 +399,50 @@ def test_a_folder_of_api_pages_has_one_checksum(tmp_path):
 def test_rejects_path_next_to_the_file_or_in_a_folder(tmp_path):
     assert importers.rejects_path(Path("/d/actions.csv")) == Path("/d/actions.rejets.csv")
     assert importers.rejects_path("a/b.xlsx", tmp_path) == tmp_path / "b.rejets.csv"
+
+
+def test_xlsx_tables_are_recognised_and_imported(store_engine, tmp_path):
+    actions = pd.read_csv(DATA / "actions/actions.csv", dtype=str, keep_default_na=False)
+    path = tmp_path / "mobilisations.xlsx"
+    actions.to_excel(path, index=False)
+    events = tmp_path / "evenements.xlsx"
+    pd.read_csv(DATA / "events/evenements.csv", dtype=str).to_excel(events, index=False)
+    assert import_formats.detect_format(events, "events") == "evenements"
+    assert importers.import_file(events, "events", engine=store_engine).rows_kept == 7
+    report = importers.import_file(path, "actions", engine=store_engine)
+    assert (report.format_code, report.rows_kept, report.rows_rejected) == ("actions", 11, 0)
+    stored = store.read_table(store_engine, "actions")
+    assert stored.loc[8, "code_insee"] == "2B033" and stored.loc[3, "code_insee"] == "97407"
+
+
+def test_benchmark_files_import_completely(store_engine, tmp_path):
+    from bench import bench_import
+
+    events = bench_import.write_events_csv(tmp_path / "evenements.csv", rows=300)
+    actions = bench_import.write_actions_csv(tmp_path / "actions.csv", rows=300)
+    report = importers.import_file(events, "events", engine=store_engine)
+    assert report.rows_kept == 300 and report.precision == {"municipality": 300}
+    report = importers.import_file(actions, "actions", engine=store_engine)
+    assert report.rows_kept == 300 and not report.rejections
+    assert set(report.precision) <= {"municipality", "departement", "region"}
+
+
+def test_online_geocoding_refines_addresses_through_the_ban(ban_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "BAN_URL", ban_server.url)
+    monkeypatch.setattr(config, "BAN_CACHE_DIR", tmp_path / "ban_cache")
+    path = tmp_path / "evenements.csv"
+    path.write_text("titre;date_debut;adresse;code_postal;commune\n"
+                    "Visite;2025-04-10;20 avenue de Ségur;75007;PARIS\n"
+                    "Atelier;2025-04-11;Cours Napoléon;20000;Ajaccio\n"
+                    "Forum;2025-04-12;Rue de Paris;97400;Saint-Denis\n", encoding="utf-8")
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'base.sqlite'}")
+    stages = []
+    report = importers.import_file(path, "events", engine=engine, online=True,
+                                   progress=lambda stage, done: stages.append(stage))
+    events = store.read_table(engine, "events")
+    assert list(events["geo_precision"]) == ["housenumber", "street", "street"]
+    assert list(events["code_insee"]) == ["75056", "2A004", "97411"]
+    assert report.precision == {"housenumber": 1, "street": 2}
+    assert "Géocodage : adresse (numéro) 1, adresse (voie) 2." in report.summary_lines()
+    assert ban_server.uploads and "Géocodage en ligne (BAN)" in stages
+    engine.dispose()

@@ -1,22 +1,28 @@
 """The landing page: server render times (AppTest) and national map payloads.
 
-Targets: cold render ≤ 1.5 s, rerun on a widget change ≤ 300 ms, national map payload
-≤ 800 KB. Baselines measured in the same run: the payload of the same maps drawn from
-the finest shipped geometry (commune polygons dissolved per territory), and a rerun with
-the map data cache cleared (``st.cache_resource``).
+Targets, on the demonstration data: cold render ≤ 1.5 s, rerun on a filter or widget
+change ≤ 300 ms, national map payload ≤ 800 KB. Baselines measured in the same run: the
+payload of the same maps drawn from the finest shipped geometry (commune polygons
+dissolved per territory), a rerun with every ``st.cache_resource`` cleared, and the first
+start on an empty store (which writes the demo data set first).
+
+The app runs on a store of its own (a temporary SQLite file), never on ``data/``.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import geopandas as gpd
 
-from influ_geo import config, levels, maps, referentiel
+from influ_geo import config, levels, maps, referentiel, schema
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 REPEAT = 5
@@ -31,8 +37,9 @@ print(time.perf_counter() - start, time.process_time() - cpu)
 """
 
 
-def cold_render_s() -> tuple[float, float]:
-    """First run of app.py in a fresh interpreter (imports, referential load, maps).
+def cold_render_s(database_url: str) -> tuple[float, float]:
+    """First run of app.py in a fresh interpreter (imports, data and referential load,
+    maps) on the store at ``database_url``.
 
     Returns ``(wall, cpu)`` seconds: CPU time (all threads of the process) stays
     meaningful when other work shares the machine.
@@ -40,6 +47,7 @@ def cold_render_s() -> tuple[float, float]:
     out = subprocess.run(
         [sys.executable, "-c", COLD_SCRIPT, str(APP)],
         check=True, capture_output=True, text=True, cwd=APP.parent,
+        env={**os.environ, "INFLU_GEO_DATABASE_URL": database_url},
     )
     wall, cpu = out.stdout.strip().splitlines()[-1].split()
     return float(wall), float(cpu)
@@ -56,20 +64,28 @@ def _median(samples: list[tuple[float, float]]) -> tuple[float, float]:
     return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
 
 
-def rerun_times_s() -> dict[str, tuple[float, float]]:
+def rerun_times_s(database_url: str) -> dict[str, tuple[float, float]]:
     """Median ``(wall, cpu)`` seconds of reruns: unchanged, level switch, indicator switch,
-    and all caches cleared (the baseline)."""
+    theme filter, period filter, and all caches cleared (the baseline)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    config.DATABASE_URL = database_url
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
     # Reversed before each switch: the first switch goes to the non-default value.
-    levels, indicators = ["region", "departement"], ["population", "nb_communes"]
+    levels, indicators = ["region", "departement"], ["actions", "indice_couverture_100"]
+    # Filter changes to values never seen before: the map data cache cannot answer them.
+    themes = iter([[code] for code in schema.THEMES] * 2)
+    periods = iter([(date(2025, 1, 1) + timedelta(days=7 * n), date(2026, 6, 30))
+                    for n in range(2 * REPEAT)])
 
     def switch(key: str, values: list[str]) -> None:
         values.reverse()
         at.radio(key=key).set_value(values[0]).run()
+
+    def widget(kind: str, key: str, values) -> None:
+        getattr(at.sidebar, kind)(key=key).set_value(next(values)).run()
 
     def uncached() -> None:
         st.cache_resource.clear()
@@ -79,6 +95,8 @@ def rerun_times_s() -> dict[str, tuple[float, float]]:
         "rerun": at.run,
         "niveau": lambda: switch("_widget_niveau", levels),
         "indicateur": lambda: switch("_widget_indicateur", indicators),
+        "thème": lambda: widget("multiselect", "_widget_filtre_themes", themes),
+        "période": lambda: widget("date_input", "_widget_filtre_periode", periods),
         "sans cache": uncached,
     }
     result = {
@@ -107,11 +125,16 @@ def payload_kb(layer: gpd.GeoDataFrame, level: str) -> tuple[float, float]:
 
 def main() -> None:
     """Print each figure with its target or baseline and the ratio."""
-    cold, cold_cpu = cold_render_s()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'influ_geo.sqlite'}"
+        first, first_cpu = cold_render_s(url)  # empty store: writes the demo data set first
+        cold, cold_cpu = cold_render_s(url)
+        times = rerun_times_s(url)
     print(f"app.py rendu à froid (AppTest)      : {cold:6.2f} s  (CPU {cold_cpu:.2f} s, "
-          "cible ≤ 1,5 s)")
-    times = rerun_times_s()
-    for name in ("rerun", "niveau", "indicateur"):
+          "cible ≤ 1,5 s, données de démonstration)")
+    print(f"app.py premier démarrage, base vide : {first:6.2f} s  (CPU {first_cpu:.2f} s, "
+          "écriture des données de démonstration comprise)")
+    for name in ("rerun", "niveau", "indicateur", "thème", "période"):
         wall, cpu = times[name]
         print(f"app.py relance « {name:<10} »     : {wall * 1000:6.0f} ms "
               f"(CPU {cpu * 1000:.0f} ms, cible ≤ 300 ms)")

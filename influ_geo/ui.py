@@ -270,9 +270,15 @@ def referentiel_figures() -> dict[str, int]:
     }
 
 
-def key_figures(page: Page) -> list[overview.Figure]:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _key_figures(filters: Filters, version: StoreVersion, today: date,
+                 _data: Dataset) -> tuple[overview.Figure, ...]:
+    return tuple(overview.key_figures(_data, filters))
+
+
+def key_figures(page: Page) -> tuple[overview.Figure, ...]:
     """The five key figures of the filters, with their change over the period before."""
-    figures = overview.key_figures(page.data, page.filters)
+    figures = _key_figures(page.filters, page.app_data.version, page.today, page.data)
     for column, figure in zip(st.columns(len(figures)), figures, strict=True):
         column.metric(figure.label, figure.value, delta=figure.delta, help=figure.help,
                       border=True)

@@ -36,6 +36,39 @@ EVENT_COLUMNS = ("id", "source_id", "titre", "date_debut", *INHERITED)
 SENTINEL_ID = -1
 
 
+def locate(kind: str, frame: pd.DataFrame, report: ImportReport, lines: np.ndarray | None, *,
+           online: bool = False, progress: GeoProgress | None = None,
+           events: pd.DataFrame | None = None, territoires: pd.DataFrame | None = None,
+           messages: list[str] | None = None, suffix: str = "") -> pd.DataFrame:
+    """Place the canonical rows of ``kind`` (``sites``, ``events``, ``actions``, ``membres``).
+
+    ``events`` (``EVENT_COLUMNS``) serve the actions, ``territoires`` (``code_insee,
+    id_ti``) every kind but members; ``lines`` are the rows' lines in the file (for the
+    warnings), ``suffix`` ends each warning (JSON record numbers). The precision
+    breakdown goes to ``report``.
+    """
+    if kind == "membres":
+        located = locate_membres(frame, messages=messages)
+        warn_unplaced(located, report, lines, precision="_geo_precision", note="_geo_note")
+        report.count_precision(located["_geo_precision"])
+        return located
+    geocoded = geocode_rows(frame, online=online, progress=progress, messages=messages)
+    if kind == "actions":
+        located = locate_actions(geocoded, events if events is not None else _no_events())
+        warn_unknown_events(located, report, lines)
+    else:
+        located = keep_declared_departement(geocoded)
+    if territoires is not None:
+        located = attach_territoires_industrie(located, territoires)
+    warn_unplaced(located, report, lines, suffix=suffix)
+    report.count_precision(located["geo_precision"])
+    return located
+
+
+def _no_events() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in EVENT_COLUMNS})
+
+
 def geocode_rows(frame: pd.DataFrame, *, online: bool = False,
                  progress: GeoProgress | None = None,
                  messages: list[str] | None = None) -> pd.DataFrame:
@@ -209,6 +242,19 @@ def warn_unplaced(frame: pd.DataFrame, report: ImportReport, lines: np.ndarray |
             report.warn(0, f"« {_label(frame.iloc[position])} » non placé : {reason}" + suffix)
         else:
             report.warn(int(lines[position]), f"non placé sur la carte : {reason}" + suffix)
+
+
+def warn_unknown_events(actions: pd.DataFrame, report: ImportReport,
+                        lines: np.ndarray | None) -> None:
+    """An event named by an action but found neither by id nor by exact title."""
+    unknown = np.flatnonzero((actions["evenement_id"].isna()
+                              & actions["evenement_titre"].notna()).to_numpy())
+    for position in unknown:
+        title = actions["evenement_titre"].iloc[position]
+        line = 0 if lines is None else int(lines[position])
+        report.warn(line, f"événement « {title} » introuvable dans la base (ni par "
+                          "identifiant, ni par titre exact) : gardé pour un rapprochement "
+                          "ultérieur")
 
 
 def _label(row: pd.Series) -> str:

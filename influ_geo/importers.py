@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ from influ_geo.import_formats import (
     resolve_format,
     store_kind,
 )
-from influ_geo.report import PRECISION_LABELS, ImportReport
+from influ_geo.import_report import PipelineReport
+from influ_geo.report import ImportReport
 from influ_geo.sources import csv_stream, icpe, irep, openagenda, territoires_industrie
 from influ_geo.sources.values import MissingColumns
 
@@ -54,85 +56,18 @@ __all__ = ["FORMATS", "LoadOptions", "PipelineReport", "PreparedImport", "Progre
 Progress = Callable[[str, float], None]
 LINE = "_ligne"
 DUPLICATE_PREFIX = "doublon de la ligne"
-WARNINGS_SHOWN = 30
 
 # Every failure that means "this file cannot be used"; each carries a French message.
 _UNUSABLE: tuple[type[BaseException], ...] = (
     readers.UnreadableInput, FormatNotRecognised, csv_stream.CsvFormatError,
     icpe.IcpeFormatError, irep.IrepFormatError, openagenda.OpenAgendaFormatError,
     territoires_industrie.TerritoiresFormatError, MissingColumns, geocode.NoUsableColumn,
-    store.StoreError, pa.ArrowException,
+    store.StoreError,
 )
 
 
 class UnusableFile(ValueError):
     """The file cannot be imported at all; nothing was written. One French line."""
-
-
-@dataclass
-class PipelineReport(ImportReport):
-    """``ImportReport`` with what the pipeline adds: the format, the store's counts, the
-    import already logged for this file, and where the rejected rows were written."""
-
-    format_code: str = ""
-    format_label: str = ""
-    result: store.ImportResult | None = None
-    previous: dict[str, object] | None = None
-    rejects_path: Path | None = None
-
-    def summary_lines(self) -> list[str]:
-        """The French report: counts, format, store, geocoding precision, rejections."""
-        lines = super().summary_lines()
-        if self.previous is not None:
-            lines[0] = _previous_line(self.file_name, self.previous)
-        lines = [self._precision_line() if x.startswith("Géocodage : ") else x for x in lines]
-        head = [lines[0]]
-        if self.format_label:
-            head.append(f"Format : {self.format_label}.")
-        if self.result is not None and not self.result.already_imported:
-            head.append(_store_line(self.result))
-        tail = [f"Lignes rejetées écrites dans {self.rejects_path}"] if self.rejects_path else []
-        return [*head, *lines[1:], *tail]
-
-    def warning_lines(self, limit: int = WARNINGS_SHOWN) -> list[str]:
-        """``["Ligne 7 : non placé sur la carte : commune introuvable : « Xyz »", …]``."""
-        ordered = sorted((w for w in self.warnings if w.line > 0), key=lambda w: w.line)
-        shown = [f"Ligne {w.line} : {w.reason}" for w in ordered]
-        if len(shown) > limit:
-            return [*shown[:limit], f"… et {_n(len(shown) - limit)} autres avertissements."]
-        return shown
-
-    def _precision_line(self) -> str:
-        order = list(schema.GEO_PRECISIONS)
-        counts = sorted(self.precision.items(),
-                        key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
-        parts = [f"{_precision_label(k)} {_n(v)}" for k, v in counts]
-        return "Géocodage : " + ", ".join(parts) + "."
-
-
-def _precision_label(code: str) -> str:
-    """``"municipality"`` ⇒ ``"commune"``; ``"departement"`` ⇒ ``"département"``."""
-    return PRECISION_LABELS.get(code) or schema.GEO_PRECISIONS.get(code, code).lower()
-
-
-def _previous_line(file_name: str, log: dict[str, object]) -> str:
-    when = pd.Timestamp(log["imported_at"])
-    return (f"{file_name} : déjà importé le {when:%d/%m/%Y à %H:%M} (import n° {log['id']} : "
-            f"{_n(log['rows_read'])} lignes lues, {_n(log['rows_kept'])} conservées, "
-            f"{_n(log['rows_rejected'])} rejetées).")
-
-
-def _store_line(result: store.ImportResult) -> str:
-    return (f"Base : {_n(result.rows_inserted)} lignes ajoutées, "
-            f"{_n(result.rows_updated)} mises à jour, {_n(result.rows_unchanged)} inchangées "
-            f"(import n° {result.import_id}).")
-
-
-def _n(value: object) -> str:
-    """``12345`` ⇒ ``"12 345"``; missing ⇒ ``"?"``."""
-    if value is None or pd.isna(value):
-        return "?"
-    return f"{int(value):,}".replace(",", "\u202f")
 
 
 @dataclass
@@ -153,16 +88,31 @@ class PreparedImport:
     options: dict[str, object] = field(default_factory=dict)
 
 
+# Errors of the file itself while it is read (a cut gzip stream, a damaged zip member…).
+_BROKEN: tuple[type[BaseException], ...] = (OSError, EOFError, zipfile.BadZipFile,
+                                            UnicodeDecodeError, pa.ArrowException)
+
+
 @contextmanager
-def _unusable(file_name: str) -> Iterator[None]:
-    """Turn every "cannot use this file" error into ``UnusableFile`` with the file name."""
+def _unusable(file_name: str, *, reading: bool = False) -> Iterator[None]:
+    """Turn every "cannot use this file" error into ``UnusableFile`` with the file name;
+    while ``reading``, system and decoding errors too (``fichier illisible ou incomplet``)."""
     try:
         yield
     except _UNUSABLE as error:
-        message = " ".join(str(error).split()) or type(error).__name__
-        if not message.startswith(file_name):
-            message = f"{file_name} : {message}"
-        raise UnusableFile(message) from error
+        raise UnusableFile(_one_line(file_name, str(error) or type(error).__name__)) from error
+    except _BROKEN as error:
+        if not reading:
+            raise
+        detail = " ".join(str(error).split()) or type(error).__name__
+        raise UnusableFile(_one_line(file_name, f"fichier illisible ou incomplet ({detail})")) \
+            from error
+
+
+def _one_line(file_name: str, message: str) -> str:
+    """``"fichier.csv : <message on one line>"`` (the name is not repeated)."""
+    message = " ".join(message.split())
+    return message if message.startswith(file_name) else f"{file_name} : {message}"
 
 
 def _step(progress: Progress | None, stage: str, done: float) -> None:
@@ -206,7 +156,8 @@ def import_file(
     name = file_name or path.name
     with _unusable(name):
         table = store_kind(kind)
-        checksum = checksum_of(path)
+        with _unusable(name, reading=True):
+            checksum = checksum_of(path)
         previous = _previous_import(engine, table, checksum)
     if previous is not None:
         return _already_imported(path, table, fmt, name, previous)
@@ -230,7 +181,7 @@ def preview(
     """
     path, engine = Path(path), engine or store.get_engine()
     name = file_name or path.name
-    with _unusable(name):
+    with _unusable(name, reading=True):
         checksum = checksum_of(path)
     return _prepare(path, store_kind(kind), checksum, fmt=fmt, engine=engine, online=online,
                     progress=progress, options=options, file_name=name)
@@ -331,11 +282,14 @@ def _prepare(path: Path, table: str, checksum: str, *, fmt: str | None, engine: 
              file_name: str) -> PreparedImport:
     options = options or LoadOptions()
     with _unusable(file_name):
-        chosen = resolve_format(path, table, fmt)
+        with _unusable(file_name, reading=True):
+            chosen = resolve_format(path, table, fmt)
+        _check_options(options)
         report = PipelineReport(table, file_name, format_code=chosen.code,
                                 format_label=chosen.label)
         _step(progress, "Lecture du fichier", 0.0)
-        frame = chosen.load(path, report, options)
+        with _unusable(file_name, reading=True):
+            frame = chosen.load(path, report, options)
         if report.rows_read == 0:
             raise readers.UnreadableInput(f"{file_name} : aucune ligne de données.")
         lines = row_lines(frame, report, _first_line(chosen, path))
@@ -345,6 +299,13 @@ def _prepare(path: Path, table: str, checksum: str, *, fmt: str | None, engine: 
     used = {"geolocalisation": options.geolocalisation.name} if options.geolocalisation else {}
     return PreparedImport(table, chosen, file_name, checksum, _store_columns(table, frame),
                           report, previous, used)
+
+
+def _check_options(options: LoadOptions) -> None:
+    """The Sirene geolocation file, when given, must exist."""
+    extra = options.geolocalisation
+    if extra is not None and not Path(extra).is_file():
+        raise readers.UnreadableInput(f"fichier de géolocalisation introuvable : {extra}")
 
 
 def _first_line(chosen: Format, path: Path) -> int:
@@ -369,31 +330,19 @@ def row_lines(frame: pd.DataFrame, report: ImportReport, first: int) -> np.ndarr
 
 def _locate(chosen: Format, frame: pd.DataFrame, report: PipelineReport, engine: Engine,
             online: bool, progress: Progress | None, lines: np.ndarray | None) -> pd.DataFrame:
-    """Geocode and locate the rows of one kind; warnings for rows left unplaced."""
+    """Geocode and locate the rows of one kind with the store's events and Territoires
+    d'industrie; the geocoder's messages become file-level notes of the report."""
     kind = chosen.kind
     if kind == "territoires_industrie" or frame.empty:
         return frame
     messages: list[str] = []
-    suffix = icpe.JSON_RECORD if chosen.json_records else ""
-    if kind == "membres":
-        frame = import_locate.locate_membres(frame, messages=messages)
-        import_locate.warn_unplaced(frame, report, lines, precision="_geo_precision",
-                                    note="_geo_note")
-        report.count_precision(frame["_geo_precision"])
-        _notes(report, messages)
-        return frame
-    geo_progress = _geo_progress(progress)
-    geocoded = import_locate.geocode_rows(frame, online=online, progress=geo_progress,
-                                          messages=messages)
-    if kind == "actions":
-        located = import_locate.locate_actions(geocoded, _events(engine))
-        _warn_unknown_events(located, report, lines)
-    else:
-        located = import_locate.keep_declared_departement(geocoded)
-    located = import_locate.attach_territoires_industrie(located, _territoires(engine))
-    import_locate.warn_unplaced(located, report, lines, suffix=suffix)
-    report.count_precision(located["geo_precision"])
-    _notes(report, messages)
+    located = import_locate.locate(
+        kind, frame, report, lines, online=online, progress=_geo_progress(progress),
+        events=_events(engine) if kind == "actions" else None,
+        territoires=_territoires(engine) if kind != "membres" else None,
+        messages=messages, suffix=icpe.JSON_RECORD if chosen.json_records else "")
+    for message in messages:
+        report.warn(0, message)
     return located
 
 
@@ -405,30 +354,12 @@ def _geo_progress(progress: Progress | None) -> Callable[[int, int], None] | Non
                                         0.4 + 0.45 * done / max(total, 1))
 
 
-def _notes(report: ImportReport, messages: list[str]) -> None:
-    for message in messages:
-        report.warn(0, message)
-
-
 def _events(engine: Engine) -> pd.DataFrame:
     return store.read_table(engine, "events", columns=list(import_locate.EVENT_COLUMNS))
 
 
 def _territoires(engine: Engine) -> pd.DataFrame:
     return store.read_table(engine, "territoires_industrie", columns=["code_insee", "id_ti"])
-
-
-def _warn_unknown_events(actions: pd.DataFrame, report: ImportReport,
-                         lines: np.ndarray | None) -> None:
-    """An event named by an action but found neither by id nor by exact title."""
-    unknown = np.flatnonzero((actions["evenement_id"].isna()
-                              & actions["evenement_titre"].notna()).to_numpy())
-    for position in unknown:
-        title = actions["evenement_titre"].iloc[position]
-        line = 0 if lines is None else int(lines[position])
-        report.warn(line, f"événement « {title} » introuvable dans la base (ni par "
-                          "identifiant, ni par titre exact) : gardé pour un rapprochement "
-                          "ultérieur")
 
 
 def _store_columns(table: str, frame: pd.DataFrame) -> pd.DataFrame:

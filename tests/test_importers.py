@@ -144,6 +144,36 @@ def test_a_zip_cut_in_the_middle_changes_nothing(store_engine, tmp_path):
     _assert_dumps_equal(before, store.dump_store(store_engine))
 
 
+def test_a_gzip_stock_cut_in_the_middle_changes_nothing(store_engine, tmp_path):
+    import gzip
+
+    before = store.dump_store(store_engine)
+    data = gzip.compress((DATA / "sites/sirene_stock.csv").read_bytes())
+    cut = tmp_path / "StockEtablissement_utf8.csv.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(importers.UnusableFile, match=r"^StockEtablissement_utf8\.csv\.gz : "
+                                                     "fichier illisible ou incomplet"):
+        importers.import_file(cut, "sites", engine=store_engine)
+    _assert_dumps_equal(before, store.dump_store(store_engine))
+
+
+def test_a_missing_geolocation_file_is_unusable(store_engine, tmp_path):
+    options = import_formats.LoadOptions(geolocalisation=tmp_path / "geo.csv")
+    with pytest.raises(importers.UnusableFile, match="fichier de géolocalisation introuvable"):
+        importers.import_file(DATA / "sites/sirene_stock.csv", "sites", engine=store_engine,
+                              options=options)
+
+
+def test_sirene_with_its_geolocation_file(store_engine):
+    options = import_formats.LoadOptions(geolocalisation=DATA / "sites/sirene_geolocalisation.csv")
+    report = importers.import_file(DATA / "sites/sirene_stock.csv", "sites", engine=store_engine,
+                                   options=options)
+    without = importers.preview(DATA / "sites/sirene_stock.csv", "sites", engine=store_engine)
+    assert report.precision.get("source", 0) > without.report.precision.get("source", 0)
+    details = store.list_imports(store_engine).iloc[0]["details"]
+    assert '"geolocalisation": "sirene_geolocalisation.csv"' in details
+
+
 def test_a_csv_cut_in_the_middle_of_a_row_loses_no_row_silently(store_engine, tmp_path):
     text = (DATA / "events/evenements.csv").read_text(encoding="utf-8")
     cut = tmp_path / "evenements.csv"

@@ -26,7 +26,8 @@ def register_import(sub: argparse._SubParsersAction) -> None:
                                       "mobilisations, Territoires d'industrie, membres)")
     p.add_argument("kind", metavar="KIND",
                    help="sites | events | actions | territoires-industrie | membres")
-    p.add_argument("file", type=Path, help="fichier à importer (CSV, XLSX, JSON, zip)")
+    p.add_argument("file", metavar="FILE", type=Path,
+                   help="fichier à importer (CSV, XLSX, JSON, zip)")
     p.add_argument("--format", dest="fmt", default=None, metavar="F",
                    help="format imposé au lieu de le reconnaître : " + ", ".join(FORMATS))
     p.add_argument("--online", action="store_true",

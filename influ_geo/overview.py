@@ -78,11 +78,11 @@ def key_figures(data: Dataset, filters: Filters) -> list[Figure]:
                f"{format_int(now['departements_touches'])} / {format_int(now['departements'])}",
                delta("departements_touches"),
                "Départements où au moins une action a été réalisée." + since),
-        Figure("Territoires d'industrie touchés",
+        Figure("Territoires d'industrie",
                f"{format_int(now['ti_touches'])} / {format_int(now['ti'])}",
                delta("ti_touches"),
                "Territoires d'industrie où au moins une action a été réalisée." + since),
-        Figure("Événements à venir non relayés",
+        Figure("À venir sans relais",
                f"{format_int(now['evenements_a_venir_non_relayes'])} / "
                f"{format_int(now['evenements_a_venir'])}", None,
                "Événements à venir qu'aucune action (réalisée ou prévue) ne relaie encore, "

@@ -97,7 +97,7 @@ def test_an_empty_store_receives_the_demo_and_shows_the_badge(app: AppTest, empt
 def test_key_figures_and_their_change_over_the_previous_period(app: AppTest, empty_store) -> None:
     shown = metrics(app)
     assert list(shown) == ["Actions", "Membres actifs", "Départements touchés",
-                           "Territoires d'industrie touchés", "Événements à venir non relayés"]
+                           "Territoires d'industrie", "À venir sans relais"]
     assert shown == expected_metrics(empty_store, default_filters())
     assert shown["Départements touchés"][0].endswith(" / 101")
     assert int(shown["Actions"][0].replace("\u202f", "")) > 0

@@ -1,6 +1,7 @@
 """A real ``streamlit run app.py`` on 127.0.0.1 and Debian's headless Chromium.
 
-The server is started once per session on a free port and stopped at the end; each test
+The server is started once per session on a free port, on a store of its own that starts
+empty (the app writes the demonstration data set into it), and stopped at the end; each test
 gets a fresh browser context in which any request leaving 127.0.0.1 is recorded, and a
 CDN file that the app has vendored is served from ``static/vendor/`` (anything else is
 aborted: the machines running the suite have no internet).
@@ -8,6 +9,7 @@ aborted: the machines running the suite have no internet).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,6 +36,10 @@ def app_url() -> Iterator[str]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = ARTIFACTS / "streamlit.log"
+    database = ARTIFACTS / "store.sqlite"
+    for stale in ARTIFACTS.glob("store.sqlite*"):
+        stale.unlink()
+    env = {**os.environ, "INFLU_GEO_DATABASE_URL": f"sqlite:///{database}"}
     command = [
         sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -41,7 +47,8 @@ def app_url() -> Iterator[str]:
         "--server.fileWatcherType", "none",
     ]
     with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT,
+                                   env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base_url, process, log)

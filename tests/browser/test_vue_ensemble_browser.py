@@ -1,4 +1,4 @@
-"""Vue d'ensemble in headless Chromium against a real streamlit server."""
+"""Vue d'ensemble in headless Chromium against a real streamlit server (demo data)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,23 @@ def radio_option(page, group: str, label: str):
     return page.locator('[data-testid="stRadio"]').filter(has_text=group).get_by_text(label)
 
 
+def metric_value(page, label: str) -> str:
+    """The value of the key figure ``label`` as displayed."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def wait_for_change(read, before: str) -> str:
+    """Poll ``read()`` until it differs from ``before``; the new value."""
+    start = time.monotonic()
+    while time.monotonic() - start < DRAW_TIMEOUT_S:
+        value = read()
+        if value != before:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"valeur inchangée après {DRAW_TIMEOUT_S} s : {before}")
+
+
 def assert_offline_and_clean(seen: Watched) -> None:
     assert seen.external == [], "requêtes hors de 127.0.0.1"
     assert seen.errors == [], "erreurs dans la console"
@@ -75,15 +92,45 @@ def test_switch_to_departements_draws_101(app_url: str, watched: Watched) -> Non
     tooltip_target = page.frame_locator(MAP_IFRAME).first.locator("path.leaflet-interactive")
     tooltip_target.nth(40).hover()
     tooltip = page.frame_locator(MAP_IFRAME).first.locator(".leaflet-tooltip")
-    assert "Population" in tooltip.inner_text(timeout=5000)
+    assert "Actions" in tooltip.inner_text(timeout=5000)
     page.screenshot(path=str(ARTIFACTS / "vue_ensemble_departements.png"))
     assert_offline_and_clean(watched)
 
 
 def test_copied_link_reopens_departements(app_url: str, watched: Watched) -> None:
     page = watched.page
-    page.goto(f"{app_url}/?niveau=departement&indicateur=nb_communes")
+    page.goto(f"{app_url}/?niveau=departement&indicateur=sites&themes=inclusion")
     wait_for_territories(page, [96] + [1] * len(levels.DROM))
-    assert radio_option(page, "Indicateur", "Communes").is_visible()
-    assert page.locator('[data-testid="stSidebar"]').get_by_text("Vue d'ensemble").is_visible()
+    assert radio_option(page, "Indicateur", "Sites industriels").is_visible()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_text("Vue d'ensemble").is_visible()
+    assert sidebar.get_by_text("Inclusion et diversité").is_visible()
+    assert_offline_and_clean(watched)
+
+
+def test_a_theme_changes_the_key_figures(app_url: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(app_url)
+    wait_for_territories(page, [13] + [1] * len(levels.DROM))
+    assert page.get_by_text("Données de démonstration").first.is_visible()
+    before = metric_value(page, "Membres actifs"), metric_value(page, "Actions")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Thèmes").click()
+    page.get_by_role("option", name="Inclusion et diversité").click()
+    page.keyboard.press("Escape")
+    after = wait_for_change(lambda: metric_value(page, "Actions"), before[1])
+    assert int(after.replace("\u202f", "")) < int(before[1].replace("\u202f", ""))
+    assert "themes=inclusion" in page.url
+    wait_for_territories(page, [13] + [1] * len(levels.DROM))
+    page.screenshot(path=str(ARTIFACTS / "vue_ensemble_theme_inclusion.png"))
+    assert_offline_and_clean(watched)
+
+
+def test_presentation_mode_shows_no_sidebar(app_url: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{app_url}/?presentation=1&niveau=departement")
+    wait_for_territories(page, [96] + [1] * len(levels.DROM))
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert page.get_by_text("Données de démonstration").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "vue_ensemble_presentation.png"))
     assert_offline_and_clean(watched)

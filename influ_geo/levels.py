@@ -51,6 +51,7 @@ INDICATORS: dict[str, Indicator] = {
     # Activity of the collective (columns of ``indicators.compute``, joined by the app).
     "actions": Indicator("actions", "Actions"),
     "indice_couverture_100": Indicator("indice_couverture_100", "Indice de couverture (base 100)"),
+    "score_priorite": Indicator("score_priorite", "Score de priorité (Où agir)"),
     "sites": Indicator("sites", "Sites industriels"),
     "evenements_a_venir": Indicator("evenements_a_venir", "Événements à venir"),
 }

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from influ_geo import indicators
+from influ_geo import indicators, priorities
 from influ_geo.dataset import Dataset
 from influ_geo.filters import Filters, event_mask
 from influ_geo.formatting import format_int
@@ -26,7 +26,8 @@ from influ_geo.levels import LEVELS
 
 # Indicators the national map offers, in menu order (keys of ``levels.INDICATORS``).
 MAP_INDICATORS: tuple[str, ...] = (
-    "actions", "indice_couverture_100", "sites", "evenements_a_venir", "population",
+    "actions", "indice_couverture_100", "score_priorite", "sites", "evenements_a_venir",
+    "population",
 )
 # Indicator columns computed from the data (the others come with the referential layer).
 _ACTIVITY = ("actions", "membres_actifs", "sites", "evenements_a_venir",
@@ -100,16 +101,21 @@ def matches_nothing(data: Dataset, filters: Filters) -> bool:
 
 def indicator_layer(layer: gpd.GeoDataFrame, frame: pd.DataFrame, level: str) -> gpd.GeoDataFrame:
     """``layer`` (régions or départements of the referential, not modified) with the
-    activity columns of ``frame`` (``indicators.compute(…)[level]``) joined by code, and
-    ``indice_couverture_100`` (the coverage index × 100, rounded: 100 = as mobilised as
-    industry weighs; NaN where there is no industry)."""
+    activity columns of ``frame`` (``indicators.compute(…)[level]``) joined by code, plus
+
+    - ``indice_couverture_100``: the coverage index × 100, rounded (100 = as mobilised as
+      industry weighs; NaN where there is no industry);
+    - ``score_priorite``: the « Où agir » score (0–100, default weights), rounded.
+    """
     code_col = LEVELS[level].code_col
     columns = frame.set_index("code")[list(_ACTIVITY)]
+    scores = priorities.rank_table(frame).set_index("code")["score"]
     out = layer.copy()
     codes = out[code_col].astype(str)
     for name in _ACTIVITY:
         out[name] = codes.map(columns[name]).to_numpy()
     out["indice_couverture_100"] = (out["indice_couverture"].astype(float) * 100).round()
+    out["score_priorite"] = codes.map(scores).astype(float).round().to_numpy()
     return out
 
 

@@ -151,9 +151,12 @@ def test_region_of(departements) -> None:
 
 def test_indicator_layer_joins_by_code_without_touching_the_layer(departements) -> None:
     codes = departements["code_departement"].to_numpy()
-    frame = pd.DataFrame({"code": codes[::-1], "actions": np.arange(len(codes)),
-                          "membres_actifs": 1, "sites": 2, "evenements_a_venir": 3,
+    frame = pd.DataFrame({"code": codes[::-1], "nom": "x", "code_region": "00",
+                          "actions": np.arange(len(codes)), "membres_actifs": 1,
+                          "sites": 2, "poids": 2, "evenements_a_venir": 3,
                           "evenements_a_venir_non_relayes": 0,
+                          "jours_depuis_derniere_action": pd.array([pd.NA] * len(codes),
+                                                                   dtype="Int64"),
                           "indice_couverture": [np.nan] + [0.456] * (len(codes) - 1)})
     before = departements.copy()
     out = overview.indicator_layer(departements, frame, "departement")
@@ -162,3 +165,8 @@ def test_indicator_layer_joins_by_code_without_touching_the_layer(departements) 
     assert out.loc[out["code_departement"] == codes[0], "actions"].item() == len(codes) - 1
     assert out["indice_couverture_100"].isna().sum() == 1
     assert set(out["indice_couverture_100"].dropna()) == {46.0}
+    # Same weight, no action ever, no event to relay: industry (0.35) and absence (0.20)
+    # score everywhere, under-mobilisation (0.15 × 0.544) where the index is known.
+    scores = out.set_index("code_departement")["score_priorite"]
+    assert scores[codes[-1]] == 55.0  # the first row of the frame: no coverage index
+    assert set(scores.drop(codes[-1])) == {round(35 + 20 + 15 * 0.544)}

@@ -279,7 +279,8 @@ def map_data(
 
 
 def national_data(
-    layer: gpd.GeoDataFrame, level: str, indicator: str = "population"
+    layer: gpd.GeoDataFrame, level: str, indicator: str = "population",
+    tooltip: Sequence[str] = ("nb_communes", "population"),
 ) -> NationalData:
     """The national choropleth of ``layer`` (régions or départements) by ``indicator``.
 
@@ -289,6 +290,8 @@ def national_data(
         with indicator columns added; it is not modified.
     level: ``"region"`` or ``"departement"`` (keys of :data:`LEVELS`).
     indicator: a key of :data:`INDICATORS`, a column of ``layer``.
+    tooltip: the other indicators each tooltip lists after ``indicator`` (keys of
+        :data:`INDICATORS`, columns of ``layer``).
 
     Returns
     -------
@@ -299,7 +302,7 @@ def national_data(
     classes = classify(layer[ind.column])
     codes = layer[spec.code_col].astype(str)
     colours = dict(zip(codes, map(classes.colour, layer[ind.column]), strict=True))
-    shown = [ind] + [i for i in (INDICATORS["nb_communes"], INDICATORS["population"]) if i != ind]
+    shown = [ind] + [INDICATORS[key] for key in tooltip if key != indicator]
     tooltips = territory_tooltips(layer, spec, shown)
     drom = drom_mask(layer, spec)
     insets = []

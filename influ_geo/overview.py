@@ -29,6 +29,9 @@ MAP_INDICATORS: tuple[str, ...] = (
     "actions", "indice_couverture_100", "score_priorite", "sites", "evenements_a_venir",
     "population",
 )
+# What a tooltip of the activity map lists after the mapped indicator.
+TOOLTIP: tuple[str, ...] = ("actions", "evenements_a_venir", "indice_couverture_100",
+                            "score_priorite", "sites", "population")
 # Indicator columns computed from the data (the others come with the referential layer).
 _ACTIVITY = ("actions", "membres_actifs", "sites", "evenements_a_venir",
              "evenements_a_venir_non_relayes", "indice_couverture")

@@ -303,6 +303,7 @@ def _national_data(level: str, indicator: str, filters: Filters, version: StoreV
     if _data is not None and indicator not in REFERENTIEL_INDICATORS:
         frame = indicators.indicators(_data, level, filters)
         layer = overview.indicator_layer(layer, frame, level)
+        return maps.national_data(layer, level, indicator, tooltip=overview.TOOLTIP)
     return maps.national_data(layer, level, indicator)
 
 

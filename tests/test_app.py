@@ -17,7 +17,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from influ_geo import app_data, config, levels, overview, referentiel, store, ui, ui_filters
+from influ_geo import (
+    app_data,
+    config,
+    indicators,
+    levels,
+    overview,
+    priorities,
+    referentiel,
+    store,
+    ui,
+    ui_filters,
+)
 from influ_geo.demo_cli import today_paris
 from influ_geo.filters import Filters
 
@@ -134,6 +145,32 @@ def test_departements_level_draws_all_101() -> None:
         referentiel.load_layer("departements")["code_departement"])
     assert codes[1:] == [[d.code_departement] for d in levels.DROM]
     assert at.query_params["niveau"] == "departement"
+
+
+def tooltips(at: AppTest) -> dict[str, str]:
+    """Tooltip text of each territory drawn, by code (from the GeoJSON each map receives)."""
+    out = {}
+    for component in at.get("component_instance"):
+        script = json.loads(component.proto.json_args)["script"]
+        for match in re.finditer(r'"properties": (\{[^{}]*\})', script):
+            properties = json.loads(match.group(1))
+            out[properties["code"]] = properties["tooltip"]
+    return out
+
+
+def test_tooltips_tell_the_activity_of_each_departement(empty_store) -> None:
+    at = run_app(niveau="departement", indicateur="score_priorite")
+    data = app_data.load_app_data(store.get_engine(empty_store), today_paris()).dataset
+    table = indicators.indicators(data, "departement", default_filters()).set_index("code")
+    ranking = priorities.rank(data, "departement", default_filters()).set_index("code")
+    tips = tooltips(at)
+    assert len(tips) == 101
+    for code in ("29", "2A", "974"):
+        lines = tips[code].split("<br>")
+        assert lines[0] == f"<b>{table.loc[code, 'nom']}</b> ({code})"
+        assert lines[1] == f"Score de priorité (Où agir)\u00a0: {round(ranking.loc[code, 'score'])}"
+        assert f"Actions\u00a0: {table.loc[code, 'actions']}" in lines
+        assert f"Événements à venir\u00a0: {table.loc[code, 'evenements_a_venir']}" in lines
 
 
 @pytest.mark.parametrize("indicator", overview.MAP_INDICATORS)

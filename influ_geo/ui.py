@@ -1,7 +1,8 @@
 """Streamlit side of influ_geo: cached loaders, the shared sidebar, shared widgets.
 
-The only library module that imports streamlit (``pages → ui → core``), with its part
-:mod:`influ_geo.ui_filters`. Every page starts with :func:`page_setup`::
+The only library module that imports streamlit (``pages → ui → core``), with its parts
+:mod:`influ_geo.ui_filters` (the shared filters) and :mod:`influ_geo.ui_data` (the
+cached data, :class:`Page`). Every page starts with :func:`page_setup`::
 
     page = ui.page_setup("Carte")      # sidebar (links, filters), demo badge
     page.data, page.filters            # Dataset (read-only), Filters of the sidebar
@@ -11,39 +12,27 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from streamlit_folium import st_folium
 
-from influ_geo import (
-    app_data,
-    config,
-    indicators,
-    levels,
-    maps,
-    overview,
-    referentiel,
-    store,
-    ui_filters,
-)
+from influ_geo import config, indicators, levels, maps, overview, referentiel, ui_filters
 from influ_geo.app_data import AppData, StoreVersion
 from influ_geo.dataset import Dataset
-from influ_geo.demo_cli import today_paris
 from influ_geo.filters import Filters
 from influ_geo.legend import Legend
-from influ_geo.store_frames import StoreError
+from influ_geo.ui_data import DEMO_BADGE as DEMO_BADGE
+from influ_geo.ui_data import Page, data_badge, data_date_text, load_data
+from influ_geo.ui_data import refresh_data as refresh_data
 
 APP_NAME = "Les Influstriels"
 FAVICON = config.STATIC_DIR / "favicon.png"
 MAP_HEIGHT = 600
 INSET_HEIGHT = 160
-DEMO_BADGE = "Données de démonstration"
 REGION_PAGE = "pages/2_Region_par_region.py"
 # What a clickable choropleth returns: the clicked feature, else the clicked point.
 CLICK_OBJECTS = ("last_active_drawing", "last_object_clicked")
@@ -88,37 +77,6 @@ PAGES: tuple[PageLink, ...] = (
 def available_pages() -> list[PageLink]:
     """The entries of :data:`PAGES` whose file exists (``app.py`` first)."""
     return [page for page in PAGES if (config.PROJECT_DIR / page.path).is_file()]
-
-
-@dataclass(frozen=True, eq=False)
-class Page:
-    """What :func:`page_setup` hands to a page: the data and the shared filters.
-
-    ``page.data`` is the prepared :class:`~influ_geo.dataset.Dataset` (read-only),
-    ``page.filters`` the sidebar's :class:`~influ_geo.filters.Filters`, ``page.demo``
-    whether demonstration data is shown, ``page.data_date`` the latest import's date.
-    """
-
-    title: str
-    app_data: AppData
-    filters: Filters
-    presentation: bool
-
-    @property
-    def data(self) -> Dataset:
-        return self.app_data.dataset
-
-    @property
-    def demo(self) -> bool:
-        return self.app_data.demo
-
-    @property
-    def data_date(self) -> datetime | None:
-        return self.app_data.data_date
-
-    @property
-    def today(self) -> date:
-        return self.app_data.dataset.today
 
 
 def page_setup(title: str, *, filters: bool = True) -> Page:
@@ -170,59 +128,6 @@ def sidebar(loaded: AppData | None = None, options: ui_filters.FilterOptions | N
         st.caption(data_date_text(loaded))
         st.caption(SOURCES)
     return chosen
-
-
-def data_date_text(loaded: AppData) -> str:
-    """``"Données au 26/11/2026 (dernier import)."``; demo data say so."""
-    when = loaded.data_date.strftime("%d/%m/%Y") if loaded.data_date else "date inconnue"
-    kind = "Données de démonstration" if loaded.demo else "Données"
-    return f"{kind} au {when} (dernier import)."
-
-
-def data_badge(loaded: AppData) -> None:
-    """The demonstration badge at the top of the page, when demo data is shown."""
-    if loaded.demo:
-        st.badge(DEMO_BADGE, icon=":material/science:", color="orange",
-                 help="Données fictives générées par « python -m influ_geo demo » ; "
-                      "importez vos fichiers dans la page Données pour les remplacer.")
-
-
-# ---------------------------------------------------------------- data
-
-@st.cache_resource(show_spinner=False)
-def _engine(url: str) -> Engine:
-    return store.get_engine(url)
-
-
-@st.cache_resource(show_spinner="Chargement des données…", max_entries=4)
-def _app_data(url: str, version: StoreVersion, today: date) -> AppData:
-    """The store's data, prepared once per store version and day, shared by sessions."""
-    return app_data.load_app_data(_engine(url), today, version)
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _demo_in_memory(today: date) -> AppData:
-    return app_data.demo_in_memory(today)
-
-
-def load_data(today: date | None = None) -> AppData:
-    """The data of every page, cached on the database URL, the store version (latest
-    import, row counts) and the day; an empty store first receives the demo data set.
-    A store that cannot be read or written gives the demo in memory, with a warning."""
-    today = today or today_paris()
-    url = config.DATABASE_URL
-    try:
-        version = app_data.ensure_data(_engine(url), today)
-    except (SQLAlchemyError, StoreError) as error:
-        st.warning(f"Base de données indisponible ({type(error).__name__}) : "
-                   "affichage des données de démonstration.")
-        return _demo_in_memory(today)
-    return _app_data(url, version, today)
-
-
-def refresh_data() -> None:
-    """Forget the cached data (after a write the store version does not show)."""
-    _app_data.clear()
 
 
 def choice(label: str, options: dict[str, str], key: str) -> str:

@@ -97,7 +97,7 @@ def load_data(today: date | None = None) -> AppData:
     url = config.DATABASE_URL
     try:
         version = app_data.ensure_data(_engine(url), today)
-    except (SQLAlchemyError, StoreError) as error:
+    except (SQLAlchemyError, StoreError, OSError) as error:
         st.warning(f"Base de données indisponible ({type(error).__name__}) : "
                    "affichage des données de démonstration.")
         return _demo_in_memory(today)

@@ -105,6 +105,17 @@ def test_an_empty_store_receives_the_demo_and_shows_the_badge(app: AppTest, empt
                for c in app.sidebar.caption)
 
 
+def test_an_unusable_store_falls_back_to_the_demo_in_memory(tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "fichier"
+    blocker.write_text("pas un dossier")
+    monkeypatch.setattr(config, "DATABASE_URL", f"sqlite:///{blocker / 'influ_geo.sqlite'}")
+    at = run_app()
+    assert not at.exception
+    assert any("Base de données indisponible" in w.value for w in at.warning)
+    assert any(ui.DEMO_BADGE in m.value for m in at.markdown)
+    assert int(metrics(at)["Actions"][0].replace("\u202f", "")) > 0
+
+
 def test_key_figures_and_their_change_over_the_previous_period(app: AppTest, empty_store) -> None:
     shown = metrics(app)
     assert list(shown) == ["Actions", "Membres actifs", "Départements touchés",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from influ_geo import overview, referentiel, schema
+from influ_geo import maps, overview, referentiel, schema
 from influ_geo.filters import Filters
 from influ_geo.ui_filters import (
     FilterOptions,
@@ -170,3 +172,14 @@ def test_indicator_layer_joins_by_code_without_touching_the_layer(departements) 
     scores = out.set_index("code_departement")["score_priorite"]
     assert scores[codes[-1]] == 55.0  # the first row of the frame: no coverage index
     assert set(scores.drop(codes[-1])) == {round(35 + 20 + 15 * 0.544)}
+
+
+def test_feature_collection_is_the_geojson_of_geopandas(departements) -> None:
+    """The fast writer of the maps gives the same features as ``to_json(drop_id=True)``."""
+    tips = pd.Series([f"<b>{n}</b> « é »" for n in departements["nom"]], index=departements.index)
+    frame = departements.copy()
+    frame.loc[frame.index[0], "geometry"] = None
+    fast = maps.feature_collection(frame, "code_departement", tips)
+    slim = gpd.GeoDataFrame({"code": frame["code_departement"].to_numpy(),
+                             "tooltip": tips.to_numpy()}, geometry=frame.geometry.to_numpy())
+    assert json.loads(fast) == json.loads(slim.to_json(drop_id=True))

@@ -108,12 +108,19 @@ def _today(args: argparse.Namespace) -> date:
 def load_data(args: argparse.Namespace) -> Dataset:
     """The store's data for the reference day, or the demo when the store is empty."""
     today = _today(args)
+    engine = store.get_engine()
     try:
-        data = dataset.load(store.get_engine(), today, demo=args.demo)
+        empty = store.is_empty(engine)
+        data = dataset.load(engine, today, demo=args.demo)
     except sa.exc.OperationalError as error:
         reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
         raise CommandError(f"base de données inaccessible ({reason})") from error
-    source = ("données de démonstration" if data.demo else "données de la base")
+    if args.demo:
+        source = "données de démonstration (--demo)"
+    elif empty:
+        source = "données de démonstration (la base est vide ; rien n'y est écrit)"
+    else:
+        source = "données de démonstration de la base" if data.demo else "données de la base"
     print(f"Source : {source}, jour de référence {today:%d/%m/%Y}.")
     return data
 

@@ -92,3 +92,12 @@ def _add_import_export(sub: argparse._SubParsersAction) -> None:
 
 
 REGISTRARS.append(_add_import_export)
+
+
+def _add_analytics(sub: argparse._SubParsersAction) -> None:
+    from influ_geo import analytics_cli
+
+    analytics_cli.register(sub)
+
+
+REGISTRARS.append(_add_analytics)

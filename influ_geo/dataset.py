@@ -21,7 +21,7 @@ without re-joining anything:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
@@ -72,7 +72,6 @@ class Dataset:
     located: dict[tuple[str, str], np.ndarray]
     matching: MatchResult
     demo: bool = False
-    notes: tuple[str, ...] = field(default=())
 
     def position(self, kind: str, level: str) -> np.ndarray:
         """Territory position of each row of ``kind`` at ``level`` (``-1``: none)."""
@@ -294,9 +293,13 @@ def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
 def load(engine: Engine, today: date, *, demo: bool = False) -> Dataset:
     """The store's data prepared for ``today``; the demonstration data set (in memory,
     nothing written) when the store holds no site, event nor action, or when ``demo``.
+    ``Dataset.demo`` is also True when the store holds demonstration rows.
     """
     from influ_geo import store
+    from influ_geo.demo import SOURCE
 
     if demo or store.is_empty(engine):
         return prepare(demo_frames(today), today, demo=True)
-    return prepare(read_frames(engine), today)
+    frames = read_frames(engine)
+    shown = ("sites", "events", "actions")
+    return prepare(frames, today, demo=any(frames[k]["source"].eq(SOURCE).any() for k in shown))

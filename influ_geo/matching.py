@@ -10,15 +10,18 @@ store id as text) or only by a title (``evenement_titre``). The join, in order:
    The confidence multiplies three factors:
 
    - title similarity (rapidfuzz ``WRatio`` on lower-cased, punctuation-free titles, 0–1;
-     ``"retour sur : salon de la sous-traitance"`` vs ``"Salon de la sous-traitance
-     industrielle d'Oyonnax"`` ⇒ 0.86);
+     ``"Retour sur : Salon de la sous-traitance industrielle d'Oyonnax"`` vs ``"Salon de
+     la sous-traitance industrielle d'Oyonnax"`` ⇒ 0.95);
    - date: 1 when the action is from ``days_near`` days before the start to
      ``days_after`` days after the end; ``far_factor`` when it is an announcement up to
      ``days_before`` days ahead; out of these windows the event is no candidate;
-   - territory: the event must lie in the action's région when the action has one;
-     1 in the same département (or when the action knows only its région),
-     ``other_departement`` in another département, ``no_territory`` when the action has
-     no territory at all.
+   - territory: an action that knows its département is matched among the events of
+     that département, one that knows only its région among the events of the région
+     (factor 1); an action with no territory among all events, factor ``no_territory``.
+
+   A title equal to an event's title once lower-cased and stripped of punctuation scores
+   1 against that event only (no costly comparison); the others are compared with every
+   event that their dates and territory allow.
 
    The best event is taken when its confidence reaches ``min_confidence`` and no other
    event comes within ``ambiguity_margin`` of it; otherwise the action is **ambiguous**
@@ -58,7 +61,6 @@ class MatchSettings:
     days_near: int = 30
     days_after: int = 30
     far_factor: float = 0.9
-    other_departement: float = 0.9
     no_territory: float = 0.9
     min_confidence: float = 0.8
     ambiguity_margin: float = 0.03
@@ -148,22 +150,40 @@ def match_titles(
     if actions.empty or events.empty:
         return found, _candidates_frame(pieces)
     ev = _EventArrays(events)
-    region = actions["code_region"].astype("str")
-    for key, group in actions.groupby(region.fillna("\x00"), sort=True):
-        choices = ev.subset(None if key == "\x00" else str(key))
+    queries = actions["evenement_titre"].astype("str").fillna("").map(utils.default_process)
+    queries = queries.to_numpy(dtype=object)
+    codes = ev.title_index.get_indexer(queries)
+    keys = _group_keys(actions)
+    days = actions["date"].to_numpy("datetime64[D]")
+    for key, rows in pd.Series(keys).groupby(keys).indices.items():
+        choices = ev.subset(str(key))
+        rows = rows[np.argsort(days[rows], kind="stable")]  # a block spans few dates
         step = max(1, _CHUNK_CELLS // max(len(choices), 1))
-        for start in range(0, len(group) if len(choices) else 0, step):
-            pieces.append(_score(group.iloc[start:start + step], ev, choices, settings, found))
+        for start in range(0, len(rows) if len(choices) else 0, step):
+            part = rows[start:start + step]
+            block = _Block(actions.iloc[part], queries[part], codes[part], choices, str(key))
+            pieces.append(_score(block, ev, settings, found))
     return found, _candidates_frame(pieces)
 
 
+def _group_keys(actions: pd.DataFrame) -> np.ndarray:
+    """``"d:08"`` (département known), ``"r:44"`` (région only) or ``""`` (no territory)."""
+    departement = actions["code_departement"].astype("str")
+    region = actions["code_region"].astype("str")
+    keys = np.where(departement.notna(), "d:" + departement.fillna(""),
+                    np.where(region.notna(), "r:" + region.fillna(""), ""))
+    return keys.astype(object)
+
+
 class _EventArrays:
-    """Event columns as arrays: processed titles, start/end days, région, département."""
+    """Event columns as arrays: processed titles and their codes, days, territories."""
 
     def __init__(self, events: pd.DataFrame) -> None:
         self.ids = events["id"].astype("Int64").to_numpy()
-        self.titles = events["titre"].astype("str").fillna("").map(utils.default_process)
-        self.titles = self.titles.to_numpy(dtype=object)
+        titles = events["titre"].astype("str").fillna("").map(utils.default_process)
+        self.titles = titles.to_numpy(dtype=object)
+        self.title_codes, uniques = pd.factorize(self.titles)
+        self.title_index = pd.Index(uniques)
         self.raw_titles = events["titre"].to_numpy(dtype=object)
         self.starts = events["date_debut"].to_numpy()
         start = events["date_debut"].dt.floor("D")
@@ -171,24 +191,38 @@ class _EventArrays:
         self.first_day = start.to_numpy("datetime64[D]").astype("int64")
         self.last_day = np.maximum(end.dt.floor("D").to_numpy("datetime64[D]").astype("int64"),
                                    self.first_day)
-        self.region = events["code_region"].astype("str").fillna("").to_numpy(dtype=object)
-        self.departement = events["code_departement"].astype("str").fillna("").to_numpy(
-            dtype=object)
+        self.places = {"d": events["code_departement"].astype("str").fillna("").to_numpy(),
+                       "r": events["code_region"].astype("str").fillna("").to_numpy()}
 
-    def subset(self, region: str | None) -> np.ndarray:
-        """Positions of the events of ``region`` (all events when ``None``)."""
-        if region is None:
+    def subset(self, key: str) -> np.ndarray:
+        """Positions of the events of ``"d:08"``, ``"r:44"``, or all events for ``""``."""
+        if not key:
             return np.arange(len(self.ids))
-        return np.flatnonzero(self.region == region)
+        kind, code = key.split(":", 1)
+        return np.flatnonzero(self.places[kind] == code)
 
 
-def _score(actions: pd.DataFrame, ev: _EventArrays, choices: np.ndarray,
-           settings: MatchSettings, found: pd.DataFrame) -> pd.DataFrame:
-    """Score ``actions`` against the events ``choices``; write the verdicts into ``found``."""
-    conf = _similarity(actions["evenement_titre"], ev.titles[choices])
-    conf *= _date_factor(actions["date"], ev, choices, settings)
-    conf *= _territory_factor(actions, ev, choices, settings)
-    rows = np.arange(len(actions))
+@dataclass(frozen=True, eq=False)
+class _Block:
+    """Actions scored together against the same candidate events."""
+
+    actions: pd.DataFrame
+    queries: np.ndarray  # processed titles
+    codes: np.ndarray  # code of the event title equal to the query, -1 if none
+    choices: np.ndarray  # positions of the candidate events
+    key: str  # the territory the block shares (see ``_group_keys``)
+
+
+def _score(block: _Block, ev: _EventArrays, settings: MatchSettings,
+           found: pd.DataFrame) -> pd.DataFrame:
+    """Score a block of actions; write the verdicts into ``found``; return the candidates
+    of the ambiguous ones."""
+    choices = block.choices
+    factor = _date_factor(block.actions["date"], ev, choices, settings)
+    if not block.key:
+        factor *= np.float32(settings.no_territory)
+    conf = _similarity(block, ev, factor > 0) * factor
+    rows = np.arange(len(conf))
     best = conf.argmax(axis=1)
     best_value = conf[rows, best]
     runner_up = conf.copy()
@@ -197,26 +231,38 @@ def _score(actions: pd.DataFrame, ev: _EventArrays, choices: np.ndarray,
     close = np.maximum(best_value - settings.ambiguity_margin, settings.min_confidence)
     accepted = best_value >= settings.min_confidence
     ambiguous = accepted & (second >= close)
-    verdict = np.where(ambiguous, "ambigu", np.where(accepted, "titre", "non_trouve"))
-    found.loc[actions.index, "liaison"] = verdict
-    found.loc[actions.index, "confiance"] = np.round(best_value.astype(np.float64), 4)
-    chosen = pd.array(np.where(accepted & ~ambiguous, ev.ids[choices[best]], None), dtype="Int64")
-    found.loc[actions.index, "evenement_id"] = chosen
+    index = block.actions.index
+    found.loc[index, "liaison"] = np.where(ambiguous, "ambigu",
+                                           np.where(accepted, "titre", "non_trouve"))
+    found.loc[index, "confiance"] = np.round(best_value.astype(np.float64), 4)
+    found.loc[index, "evenement_id"] = pd.array(
+        np.where(accepted & ~ambiguous, ev.ids[choices[best]], None), dtype="Int64")
     row, col = np.nonzero(ambiguous[:, None] & (conf >= close[:, None]))
-    return pd.DataFrame({"action": actions.index.to_numpy()[row],
+    return pd.DataFrame({"action": index.to_numpy()[row],
                          "evenement_id": ev.ids[choices[col]],
                          "titre": ev.raw_titles[choices[col]],
                          "date_debut": ev.starts[choices[col]],
                          "confiance": np.round(conf[row, col].astype(np.float64), 4)})
 
 
-def _similarity(titles: pd.Series, choices: np.ndarray) -> np.ndarray:
-    """Title similarity 0–1, one row per action, one column per event (float32)."""
-    processed = titles.astype("str").fillna("").map(utils.default_process).to_numpy(dtype=object)
-    unique, inverse = np.unique(processed, return_inverse=True)
-    scores = process.cdist(unique, choices, scorer=fuzz.WRatio, processor=None,
-                           dtype=np.uint8, workers=1)
-    return scores[inverse].astype(np.float32) / np.float32(100)
+def _similarity(block: _Block, ev: _EventArrays, possible: np.ndarray) -> np.ndarray:
+    """Title similarity 0–1, one row per action, one column per candidate event.
+
+    A title equal (once processed) to the title of a possible event scores 1 against the
+    events of that title only; the other titles are scored with ``WRatio`` against the
+    possible events (dates and territory allow them), the only costly step.
+    """
+    equal = (block.codes[:, None] == ev.title_codes[block.choices][None, :]) & possible
+    exact = equal.any(axis=1)
+    similarity = equal.astype(np.float32)
+    fuzzy = np.flatnonzero(~exact)
+    columns = np.flatnonzero(possible[fuzzy].any(axis=0)) if len(fuzzy) else fuzzy
+    if len(columns):
+        unique, inverse = np.unique(block.queries[fuzzy], return_inverse=True)
+        scores = process.cdist(unique, ev.titles[block.choices[columns]], scorer=fuzz.WRatio,
+                               processor=None, dtype=np.uint8, workers=1)
+        similarity[np.ix_(fuzzy, columns)] = scores[inverse].astype(np.float32) / 100
+    return similarity
 
 
 def _date_factor(dates: pd.Series, ev: _EventArrays, choices: np.ndarray,
@@ -227,23 +273,6 @@ def _date_factor(dates: pd.Series, ev: _EventArrays, choices: np.ndarray,
     near = (day >= first - settings.days_near) & (day <= last + settings.days_after)
     early = (day >= first - settings.days_before) & (day < first - settings.days_near)
     return np.where(near, 1.0, np.where(early, settings.far_factor, 0.0)).astype(np.float32)
-
-
-def _territory_factor(actions: pd.DataFrame, ev: _EventArrays, choices: np.ndarray,
-                      settings: MatchSettings) -> np.ndarray:
-    """1 in the action's département (or région when it has no département), less elsewhere.
-
-    Events outside the action's région were left out before; an action with no
-    territory gets ``no_territory`` for every event.
-    """
-    departement = actions["code_departement"].astype("str").fillna("").to_numpy(dtype=object)
-    region = actions["code_region"].astype("str").fillna("").to_numpy(dtype=object)
-    same = departement[:, None] == ev.departement[choices][None, :]
-    only_region = (departement == "")[:, None]
-    factor = np.where(same | only_region, 1.0, settings.other_departement)
-    nowhere = (region == "") & (departement == "")
-    factor = np.where(nowhere[:, None], settings.no_territory, factor)
-    return factor.astype(np.float32)
 
 
 def _candidates_frame(pieces: list[pd.DataFrame]) -> pd.DataFrame:

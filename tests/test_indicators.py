@@ -269,3 +269,18 @@ def test_property_a_filter_never_raises_a_count(rows, themes, membres):
         for name in ("actions", "membres_actifs", "portee", "themes_couverts",
                      "evenements_relayes", "sites"):
             assert (narrowed[level][name] <= table[name]).all(), (level, name)
+
+
+def test_same_values_as_a_plain_loop_over_territories_on_the_demo():
+    """The benchmark's baseline (one pandas selection per territory) agrees everywhere."""
+    from bench.bench_indicators import CHECKED, loop_indicators
+
+    today = date(2025, 11, 26)
+    demo = dataset.prepare(dataset.demo_frames(today), today, demo=True)
+    tables = indicators.compute(demo)
+    for level in ("region", "departement", "ti"):
+        codes = demo.territories[level]["code"].tolist()
+        slow = loop_indicators(demo, level, codes).set_index("code")[list(CHECKED)]
+        fast = tables[level].set_index("code")[list(CHECKED)]
+        pd.testing.assert_frame_equal(fast.astype("Float64"), slow.astype("Float64"),
+                                      check_names=False)

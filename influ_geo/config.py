@@ -117,3 +117,18 @@ OPENAGENDA_URL = os.environ.get(
     "INFLU_GEO_OPENAGENDA_URL", "https://openagenda.com/agendas/{uid}/events.v2.json")
 # Guard against a cursor that never ends: at most this many pages of one agenda.
 OPENAGENDA_MAX_PAGES = int(os.environ.get("INFLU_GEO_OPENAGENDA_MAX_PAGES", "500"))
+
+# Joining an action to an event by its title (``matching``): an announcement may come
+# months ahead (the demo relays events up to seven months in advance), a report weeks after.
+MATCH_DAYS_BEFORE = int(os.environ.get("INFLU_GEO_MATCH_DAYS_BEFORE", "270"))
+# Days around the event's dates within which a relay counts as "near" (full confidence).
+MATCH_DAYS_NEAR = int(os.environ.get("INFLU_GEO_MATCH_DAYS_NEAR", "30"))
+MATCH_DAYS_AFTER = int(os.environ.get("INFLU_GEO_MATCH_DAYS_AFTER", "30"))
+# Confidence (0–1) below which a title match is refused: "not found" rather than a guess.
+MATCH_MIN_CONFIDENCE = float(os.environ.get("INFLU_GEO_MATCH_MIN_CONFIDENCE", "0.8"))
+# A second event this close to the best one makes the action ambiguous (listed, not forced).
+MATCH_AMBIGUITY_MARGIN = float(os.environ.get("INFLU_GEO_MATCH_AMBIGUITY_MARGIN", "0.03"))
+# « Où agir »: days without any action after which the "absence" part of the score is full.
+ABSENCE_FULL_DAYS = int(os.environ.get("INFLU_GEO_ABSENCE_FULL_DAYS", "365"))
+# Share of sites with a headcount band above which the industrial weight is employment.
+MIN_SHARE_WITH_HEADCOUNT = float(os.environ.get("INFLU_GEO_MIN_SHARE_WITH_HEADCOUNT", "0.5"))

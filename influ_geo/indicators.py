@@ -57,6 +57,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from influ_geo import config
 from influ_geo.dataset import LEVELS, Dataset, check_level
 from influ_geo.filters import (
     CLASSES_TAILLE,
@@ -70,7 +71,7 @@ from influ_geo.filters import (
 POIDS = {"emplois": "Emplois estimés", "sites": "Sites industriels"}
 N_THEMES = 5
 # Share of sites with a headcount band above which "auto" weighs by employment.
-MIN_SHARE_WITH_HEADCOUNT = 0.5
+MIN_SHARE_WITH_HEADCOUNT = config.MIN_SHARE_WITH_HEADCOUNT
 
 
 @dataclass(frozen=True)

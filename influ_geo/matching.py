@@ -39,6 +39,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
+from influ_geo import config
+
 # How an action was joined to its event (``liaison`` column), in French for the UI.
 LIAISONS: dict[str, str] = {
     "id": "Par identifiant",
@@ -57,13 +59,13 @@ _CHUNK_CELLS = 2_000_000  # (action, event) pairs scored at once: bounds the sco
 class MatchSettings:
     """Windows (days), factors and thresholds of the title match (see the module doc)."""
 
-    days_before: int = 270
-    days_near: int = 30
-    days_after: int = 30
+    days_before: int = config.MATCH_DAYS_BEFORE
+    days_near: int = config.MATCH_DAYS_NEAR
+    days_after: int = config.MATCH_DAYS_AFTER
     far_factor: float = 0.9
     no_territory: float = 0.9
-    min_confidence: float = 0.8
-    ambiguity_margin: float = 0.03
+    min_confidence: float = config.MATCH_MIN_CONFIDENCE
+    ambiguity_margin: float = config.MATCH_AMBIGUITY_MARGIN
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,6 +12,7 @@ and computed from the indicator table of its level (``indicators.compute``):
                              ``evenements_a_venir_non_relayes``
 ``absence``                  the collective is absent or fading: 1 when it never acted
                              there, else ``min(days since the last action / 365, 1)``
+                             (``config.ABSENCE_FULL_DAYS``)
 ``sous_mobilisation``        less action than industrial weight: ``1 − indice_couverture``
                              clipped to 0–1 (0 when the territory has no industrial weight)
 ===========================  =============================================================
@@ -31,6 +32,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from influ_geo import config
 from influ_geo.dataset import Dataset, check_level
 from influ_geo.filters import NO_FILTERS, Filters
 from influ_geo.formatting import format_int
@@ -43,7 +45,7 @@ PARTS: dict[str, str] = {
     "sous_mobilisation": "Sous-mobilisation",
 }
 # Days without action after which the "absence" part is full.
-ABSENCE_FULL_DAYS = 365
+ABSENCE_FULL_DAYS = config.ABSENCE_FULL_DAYS
 # Columns of the indicator table kept next to the score in the ranking.
 CONTEXT = ("actions", "jours_depuis_derniere_action", "evenements_a_venir",
            "evenements_a_venir_non_relayes", "sites", "poids", "indice_couverture")

@@ -85,6 +85,7 @@ class Selection:
     upcoming_events: np.ndarray
     relayed: np.ndarray  # per event: relayed by a selected action (any period)
     sites: np.ndarray
+    relaying: np.ndarray  # actions that count as relays: selected, done or planned, any period
 
 
 def select(data: Dataset, filters: Filters = NO_FILTERS) -> Selection:
@@ -104,7 +105,7 @@ def select(data: Dataset, filters: Filters = NO_FILTERS) -> Selection:
         recent=any_period & ~prevue & until_today,
         past_events=event_mask(events, filters) & ~starts_later,
         upcoming_events=event_mask(events, filters, period=False) & starts_later,
-        relayed=relayed, sites=site_mask(data.sites, filters))
+        relayed=relayed, sites=site_mask(data.sites, filters), relaying=any_period)
 
 
 def compute(

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from influ_geo import schema
 from influ_geo.dataset import Dataset, check_level
 from influ_geo.filters import NO_FILTERS, Filters
 from influ_geo.indicators import compute, select
@@ -128,3 +129,30 @@ def compare_periods(
         out[f"{name}_ecart"] = after[name] - before[name]
     out.attrs.update(level=level, avant=avant, apres=apres)
     return out
+
+
+def crosstab(
+    data: Dataset, filters: Filters = NO_FILTERS, *, rows: str = "theme",
+    columns: str = "canal", level: str | None = None, code: str | None = None,
+) -> pd.DataFrame:
+    """Actions done in the period, ``rows`` × ``columns`` (``"theme"``, ``"canal"`` or
+    ``"public"``), every code of the schema present (zeros included); only the territory
+    ``code`` of ``level`` when given. ``crosstab(data, level="region", code="84")`` ⇒
+    5 themes × 8 channels."""
+    names = {"theme": (BY["theme"], schema.THEMES), "canal": (BY["canal"], schema.CANAUX),
+             "public": (BY["public"], schema.PUBLICS)}
+    if rows not in names or columns not in names or rows == columns:
+        raise ValueError(f"rows and columns: two of {tuple(names)}")
+    keep = select(data, filters).done
+    if code is not None:
+        if level is None:
+            raise ValueError("a territory code needs its level")
+        codes = data.territories[check_level(level)]["code"].to_numpy()
+        positions = data.position("actions", level)
+        keep &= (positions >= 0) & (codes[np.maximum(positions, 0)] == code)
+    actions = data.actions[keep]
+    (row_column, row_codes), (col_column, col_codes) = names[rows], names[columns]
+    table = pd.crosstab(actions[row_column].astype("str"), actions[col_column].astype("str"))
+    table = table.reindex(index=list(row_codes), columns=list(col_codes), fill_value=0)
+    table.index.name, table.columns.name = rows, columns
+    return table.astype(np.int64)

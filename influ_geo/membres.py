@@ -11,6 +11,8 @@ computed as one array per block of events.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -36,12 +38,20 @@ def haversine_km(lon1: np.ndarray | float, lat1: np.ndarray | float,
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+@cache
+def _commune_points() -> pd.DataFrame:
+    """``lon``, ``lat``, ``nom``, ``code_departement`` by ``code_insee`` (shared, read-only)."""
+    communes = referentiel.communes().set_index("code_insee")
+    return communes[["lon", "lat", "nom", "code_departement"]]
+
+
 def at_commune(membres: pd.DataFrame) -> pd.DataFrame:
     """Members placed at their commune's referential point (``lon``, ``lat`` replaced);
     members whose commune is unknown are left out (they cannot be placed)."""
-    communes = referentiel.communes().set_index("code_insee")
-    out = membres[membres["code_insee"].isin(communes.index)].copy()
-    points = communes.loc[out["code_insee"], ["lon", "lat", "nom", "code_departement"]]
+    communes = _commune_points()
+    rows = communes.index.get_indexer(membres["code_insee"])
+    out = membres[rows >= 0].copy()
+    points = communes.iloc[rows[rows >= 0]]
     out["lon"] = points["lon"].to_numpy()
     out["lat"] = points["lat"].to_numpy()
     names = pd.Series(points["nom"].to_numpy(), index=out.index, dtype="str")

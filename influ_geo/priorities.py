@@ -232,3 +232,30 @@ def events_to_join(
     if codes is not None:
         events = events[events["code"].isin(list(codes))]
     return events.sort_values(["code", "date_debut", "id"], kind="stable", ignore_index=True)
+
+
+def events_status(
+    data: Dataset, level: str, filters: Filters = NO_FILTERS, code: str | None = None,
+) -> pd.DataFrame:
+    """The selected events (past in the period, and upcoming) with their relay status:
+    ``a_venir`` (bool), ``relais`` (selected actions linked to it, done or planned, any
+    period), ``relaye`` (bool), and the territory ``code`` at ``level``; only territory
+    ``code`` when given. Upcoming first (soonest first), then past (latest first)."""
+    sel = select(data, filters)
+    keep = sel.past_events | sel.upcoming_events
+    positions = data.position("events", level)
+    territories = data.territories[level]["code"].to_numpy()
+    linked = data.actions["evenement_pos"].to_numpy()
+    counts = np.bincount(linked[sel.relaying & (linked >= 0)], minlength=len(data.events))
+    events = data.events.loc[keep, [c for c in EVENT_COLUMNS if c in data.events.columns]]
+    events.insert(0, "code", np.where(positions[keep] >= 0,
+                                      territories[np.maximum(positions[keep], 0)], None))
+    events["a_venir"] = sel.upcoming_events[keep]
+    events["relais"] = counts[keep]
+    events["relaye"] = sel.relayed[keep]
+    if code is not None:
+        events = events[events["code"] == code]
+    upcoming = events[events["a_venir"]].sort_values(["date_debut", "id"], kind="stable")
+    past = events[~events["a_venir"]].sort_values(["date_debut", "id"], ascending=False,
+                                                  kind="stable")
+    return pd.concat([upcoming, past], ignore_index=True)

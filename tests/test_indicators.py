@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 
 from influ_geo import dataset, indicators, referentiel
 from influ_geo.filters import Filters
-from influ_geo.indicators_series import compare_periods, monthly_series, previous_period
+from influ_geo.indicators_series import (
+    compare_periods,
+    crosstab,
+    monthly_series,
+    previous_period,
+)
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +289,17 @@ def test_same_values_as_a_plain_loop_over_territories_on_the_demo():
         fast = tables[level].set_index("code")[list(CHECKED)]
         pd.testing.assert_frame_equal(fast.astype("Float64"), slow.astype("Float64"),
                                       check_names=False)
+
+
+def test_theme_by_channel_table(data):
+    table = crosstab(data)
+    assert table.shape == (5, 8) and table.to_numpy().sum() == 7
+    assert table.loc["imaginaire", "linkedin"] == 1 and table.loc["imaginaire", "tiktok"] == 1
+    grand_est = crosstab(data, level="region", code="44")
+    assert grand_est.to_numpy().sum() == 3
+    assert grand_est.loc["territoires", "linkedin"] == 1
+    by_public = crosstab(data, rows="public", columns="theme", level="departement", code="2A")
+    assert by_public.shape == (12, 5)
+    assert by_public.to_numpy().sum() == 0  # a5 names no audience; a4 is only planned
+    with pytest.raises(ValueError):
+        crosstab(data, rows="theme", columns="theme")

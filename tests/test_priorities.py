@@ -213,3 +213,16 @@ def test_ranking_of_the_same_data_twice_is_identical(data):
     pd.testing.assert_frame_equal(rank(data, "epci"), rank(data, "epci"))
     table_ = indicators.indicators(data, "region")
     pd.testing.assert_frame_equal(rank(data, "region", table=table_), rank(data, "region"))
+
+
+def test_events_with_their_relay_status(data):
+    events = priorities.events_status(data, "departement")
+    assert events["id"].tolist() == [3, 4, 2, 5, 1, 6]  # upcoming soonest first, then past
+    assert events["a_venir"].tolist() == [True, True, True, True, False, False]
+    assert events["relais"].tolist() == [0, 0, 1, 0, 2, 0]  # a1 by id and a2 by title
+    assert events["relaye"].tolist() == [False, False, True, False, True, False]
+    assert events["code"].tolist() == ["51", "51", "2A", "974", "08", "69"]
+    grand_est = priorities.events_status(data, "region", code="44")
+    assert grand_est["id"].tolist() == [3, 4, 1]
+    june = priorities.events_status(data, "region", Filters(debut="2025-06-01"), code="44")
+    assert june["id"].tolist() == [3, 4]  # the May fair is out of the period

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 from influ_geo import naf, referentiel, schema
 from influ_geo.filters import CLASSES_TAILLE, size_classes
 from influ_geo.matching import MatchResult, MatchSettings, match_actions
+from influ_geo.store_frames import pandas_dtype
 
 LEVELS: tuple[str, ...] = ("region", "departement", "epci", "ti")
 # The column holding each level's code on every row.
@@ -124,12 +125,16 @@ def prepare(
 
 
 def _table(frames: Mapping[str, pd.DataFrame], kind: str) -> pd.DataFrame:
-    """``frames[kind]``, or an empty canonical table with every column."""
-    frame = frames.get(kind)
-    if frame is None:
-        from influ_geo.store_frames import coerce_frame
-
-        return coerce_frame(kind, pd.DataFrame(columns=schema.column_names(kind)))
+    """``frames[kind]`` with every canonical column (missing ones empty, extra ones kept);
+    an empty canonical table when absent. Events without store ``id`` are numbered 1…n."""
+    given = frames.get(kind)
+    frame = pd.DataFrame() if given is None else given.copy()
+    for column in schema.columns(kind):
+        if column.name not in frame.columns:
+            frame[column.name] = pd.Series(None, index=frame.index,
+                                           dtype=pandas_dtype(column.dtype))
+    if kind == "events" and frame["id"].isna().all():
+        frame["id"] = pd.array(range(1, len(frame) + 1), dtype="Int64")
     return frame
 
 

@@ -303,3 +303,19 @@ def test_theme_by_channel_table(data):
     assert by_public.to_numpy().sum() == 0  # a5 names no audience; a4 is only planned
     with pytest.raises(ValueError):
         crosstab(data, rows="theme", columns="theme")
+
+
+def test_partial_frames_are_completed():
+    """Tables given with few columns (events without store id, sites without headcount)."""
+    events = pd.DataFrame({"source_id": ["e1"], "titre": ["Forum"], "code_insee": ["2B033"],
+                           "date_debut": pd.to_datetime(["2025-07-01 09:00"])})
+    actions = pd.DataFrame({"membre": ["A"], "canal": ["linkedin"], "theme": ["inclusion"],
+                            "date": pd.to_datetime(["2025-06-01 10:00"]),
+                            "evenement_ref": ["e1"]})
+    sites = pd.DataFrame({"code_insee": ["2B033", "2B033"]})
+    data = dataset.prepare({"events": events, "actions": actions, "sites": sites},
+                           sample.TODAY)
+    haute_corse = row(indicators.indicators(data, "departement"), "2B")
+    assert (haute_corse["actions"], haute_corse["evenements_relayes"],
+            haute_corse["sites"], haute_corse["poids"]) == (1, 1, 2, 2)  # weighed by sites
+    assert data.actions.loc[0, "territoire_herite"]

@@ -23,6 +23,7 @@ from bench import analytics_frames
 from influ_geo import dataset, indicators, priorities
 from influ_geo.dataset import CODE_COLUMNS, LEVELS, Dataset
 from influ_geo.filters import Filters
+from influ_geo.matching import LIAISONS
 
 TARGET_ALL_LEVELS = 1.0
 TARGET_FILTER_CHANGE = 0.100
@@ -96,7 +97,8 @@ def large(seed: int = 0) -> None:
     print(f"Données générées en {seconds:.1f} s : {_n(sizes['actions'])} actions, "
           f"{_n(sizes['sites'])} sites, {_n(sizes['events'])} événements")
     prep, data = _timed(lambda: dataset.prepare(frames, analytics_frames.TODAY))
-    counts = data.matching.counts()
+    counts = ", ".join(f"{LIAISONS[code].split(' (')[0].lower()} {_n(n)}"
+                       for code, n in data.matching.counts().items())
     print(f"Préparation (jointure actions ↔ événements, codes, positions) : {prep:.1f} s ; "
           f"liaisons : {counts}")
     runs = [_timed(lambda: indicators.compute(data)) for _ in range(3)]

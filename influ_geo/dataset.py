@@ -91,8 +91,9 @@ def prepare(
     Parameters
     ----------
     frames: ``{"actions": …, "events": …, "sites": …, "membres": …,
-        "territoires_industrie": …}``; a missing table counts as empty. Events need the
-        store ``id`` for actions that name them by ``evenement_id``.
+        "territoires_industrie": …}``; a missing table counts as empty, a missing column
+        as empty; events without store ``id`` are numbered 1…n (actions may then name
+        them by ``evenement_ref``, their ``source_id``).
     today: the reference day: events from it on are "à venir", days since the last
         action count up to it.
     demo: the frames are the demonstration data set (shown with a badge).

@@ -7,7 +7,7 @@ import time
 import pytest
 from browser_support import ARTIFACTS, Watched, get
 
-from influ_geo import levels
+from influ_geo import config, levels, referentiel, ui
 
 pytestmark = pytest.mark.browser
 
@@ -133,4 +133,24 @@ def test_presentation_mode_shows_no_sidebar(app_url: str, watched: Watched) -> N
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert page.get_by_text("Données de démonstration").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "vue_ensemble_presentation.png"))
+    assert_offline_and_clean(watched)
+
+
+def test_a_click_on_a_departement_opens_its_region(app_url: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{app_url}/?niveau=departement&themes=inclusion")
+    wait_for_territories(page, [96] + [1] * len(levels.DROM))
+    target = page.frame_locator(MAP_IFRAME).first.locator("path.leaflet-interactive").nth(40)
+    target.hover()
+    tooltip = page.frame_locator(MAP_IFRAME).first.locator(".leaflet-tooltip")
+    code = tooltip.inner_text(timeout=5000).splitlines()[0].rsplit("(", 1)[1].rstrip(")")
+    departements = referentiel.load_layer("departements").set_index("code_departement")
+    region = departements.loc[code, "code_region"]
+    target.click()
+    if (config.PROJECT_DIR / ui.REGION_PAGE).is_file():
+        page.wait_for_url(f"**/Region_par_region?*region={region}*", timeout=DRAW_TIMEOUT_S * 1000)
+        assert f"departement={code}" in page.url and "themes=inclusion" in page.url
+    else:
+        page.get_by_text("n'est pas encore disponible").wait_for(timeout=DRAW_TIMEOUT_S * 1000)
+    page.screenshot(path=str(ARTIFACTS / "vue_ensemble_clic_departement.png"))
     assert_offline_and_clean(watched)

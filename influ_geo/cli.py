@@ -101,3 +101,12 @@ def _add_analytics(sub: argparse._SubParsersAction) -> None:
 
 
 REGISTRARS.append(_add_analytics)
+
+
+def _add_hash_password(sub: argparse._SubParsersAction) -> None:
+    from influ_geo import auth_cli
+
+    auth_cli.register(sub)
+
+
+REGISTRARS.append(_add_hash_password)

@@ -132,3 +132,16 @@ MATCH_AMBIGUITY_MARGIN = float(os.environ.get("INFLU_GEO_MATCH_AMBIGUITY_MARGIN"
 ABSENCE_FULL_DAYS = int(os.environ.get("INFLU_GEO_ABSENCE_FULL_DAYS", "365"))
 # Share of sites with a headcount band above which the industrial weight is employment.
 MIN_SHARE_WITH_HEADCOUNT = float(os.environ.get("INFLU_GEO_MIN_SHARE_WITH_HEADCOUNT", "0.5"))
+
+# Editor access (writing in Mobilisations, Données, « Je relaie »).
+# PBKDF2-HMAC-SHA256 iterations of a new password hash (OWASP 2023 advice: 600,000).
+AUTH_ITERATIONS = int(os.environ.get("INFLU_GEO_AUTH_ITERATIONS", "600000"))
+# Wrong passwords in one session before the sign-in is locked.
+AUTH_MAX_FAILURES = int(os.environ.get("INFLU_GEO_AUTH_MAX_FAILURES", "5"))
+# Seconds of that lock: guessing a password in a browser session becomes hopeless.
+AUTH_LOCKOUT_SECONDS = float(os.environ.get("INFLU_GEO_AUTH_LOCKOUT_SECONDS", "900"))
+# First pause after a wrong password, doubled at each further failure (1, 2, 4, 8 s).
+AUTH_DELAY_SECONDS = float(os.environ.get("INFLU_GEO_AUTH_DELAY_SECONDS", "1"))
+# Largest uploaded file accepted by the Données and Mobilisations pages, in MB; keep
+# server.maxUploadSize of .streamlit/config.toml at least as large (Streamlit's own limit).
+UPLOAD_MAX_MB = float(os.environ.get("INFLU_GEO_UPLOAD_MAX_MB", "200"))

@@ -29,6 +29,9 @@ PARAMS = ("debut", "fin", "themes", "canaux", "publics", "membres", "types_evene
 SELECTIONS = PARAMS[2:]
 # Default period: the last twelve months and the next six (planned relays included).
 MONTHS_BEFORE, MONTHS_AFTER = 12, 6
+# Bounds of the period widget (a date outside them in a link is brought back inside).
+FIRST_DAY = date(2000, 1, 1)
+MONTHS_AHEAD_MAX = 60
 # French labels of the event types met in the data (others are shown from their code).
 TYPES_EVENEMENT: dict[str, str] = {
     "atelier": "Atelier", "concours": "Concours", "conference": "Conférence",
@@ -85,6 +88,20 @@ def add_months(day: date, months: int) -> date:
 def default_filters(today: date) -> Filters:
     """No selection; the period runs from twelve months ago to six months ahead."""
     return Filters(debut=add_months(today, -MONTHS_BEFORE), fin=add_months(today, MONTHS_AFTER))
+
+
+def period_bounds(today: date) -> tuple[date, date]:
+    """The days the period widget offers: ``2000-01-01`` to five years after ``today``."""
+    return FIRST_DAY, add_months(today, MONTHS_AHEAD_MAX)
+
+
+def clamp_period(filters: Filters, today: date) -> Filters:
+    """``filters`` with its period brought inside :func:`period_bounds`:
+    ``1990-01-01 … 2099-01-01`` ⇒ ``2000-01-01 … 2031-11-26`` (on 2026-11-26)."""
+    low, high = period_bounds(today)
+    debut = min(max(filters.debut or low, low), high)
+    fin = min(max(filters.fin or high, debut), high)
+    return filters.replace(debut=debut, fin=fin)
 
 
 def filters_to_query(filters: Filters) -> dict[str, str]:
@@ -150,7 +167,7 @@ def current_filters(options: FilterOptions, today: date) -> Filters:
     if isinstance(stored, Filters):
         return restrict(stored, options)
     params = {key: st.query_params.get_all(key) for key in PARAMS if key in st.query_params}
-    return filters_from_query(params, options, default_filters(today))
+    return clamp_period(filters_from_query(params, options, default_filters(today)), today)
 
 
 def remember(filters: Filters) -> None:
@@ -185,9 +202,10 @@ def filter_widgets(options: FilterOptions, today: date) -> Filters:
 
 def _period_widget(current: Filters, today: date) -> tuple[date, date]:
     """Two dates; while the user has picked only the first one, the previous end stays."""
+    low, high = period_bounds(today)
     picked = st.date_input(
-        "Période", value=(current.debut, current.fin), min_value=date(2000, 1, 1),
-        max_value=add_months(today, 60), format="DD/MM/YYYY", key=f"{_WIDGET}periode",
+        "Période", value=(current.debut, current.fin), min_value=low, max_value=high,
+        format="DD/MM/YYYY", key=f"{_WIDGET}periode",
         help="Actions datées dans la période ; les événements à venir sont comptés "
              "quelle que soit la période.",
     )

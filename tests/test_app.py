@@ -238,6 +238,14 @@ def test_bad_link_values_are_ignored() -> None:
     assert "canaux" not in at.query_params
 
 
+def test_a_period_beyond_the_calendar_is_brought_inside() -> None:
+    at = run_app(debut="1990-01-01", fin="2099-01-01")
+    assert not at.exception
+    low, high = ui_filters.period_bounds(today_paris())
+    assert at.sidebar.date_input(key=PERIOD).value == (low, high)
+    assert at.query_params["fin"] == high.isoformat()
+
+
 def test_presentation_mode_hides_the_sidebar_and_keeps_the_badge() -> None:
     at = run_app(presentation="1", themes="inclusion")
     assert not at.exception

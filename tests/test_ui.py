@@ -17,6 +17,7 @@ from influ_geo.filters import Filters
 from influ_geo.ui_filters import (
     FilterOptions,
     add_months,
+    clamp_period,
     default_filters,
     event_type_label,
     filters_from_query,
@@ -100,6 +101,18 @@ def test_default_period_twelve_months_back_six_ahead() -> None:
     assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
     assert add_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
     assert DEFAULT.themes == DEFAULT.membres == ()
+
+
+@pytest.mark.parametrize(("debut", "fin", "expected"), [
+    (date(1990, 1, 1), date(2099, 1, 1), (date(2000, 1, 1), date(2031, 11, 26))),
+    (date(2040, 1, 1), date(2041, 1, 1), (date(2031, 11, 26), date(2031, 11, 26))),
+    (date(1990, 1, 1), date(1995, 1, 1), (date(2000, 1, 1), date(2000, 1, 1))),
+    (date(2025, 1, 1), date(2025, 2, 1), (date(2025, 1, 1), date(2025, 2, 1))),
+])
+def test_clamp_period_to_the_widget_bounds(debut, fin, expected) -> None:
+    clamped = clamp_period(Filters(debut=debut, fin=fin, themes=("inclusion",)), TODAY)
+    assert (clamped.debut, clamped.fin) == expected
+    assert clamped.themes == ("inclusion",)
 
 
 def test_restrict_drops_codes_no_longer_offered() -> None:

@@ -12,7 +12,7 @@ st.markdown(
     "française attractive auprès du grand public, partout en France : où le collectif agit, "
     "où sont les manques, quels événements à venir restent sans relais."
 )
-st.caption(f"Filtres : {page.filters.describe()}")
+st.caption(f"Filtres : {page.filters.describe()}. {ui.data_date_text(page.app_data)}")
 
 ui.key_figures(page)
 if overview.matches_nothing(page.data, page.filters):

@@ -19,7 +19,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from influ_geo import indicators, priorities
-from influ_geo.dataset import Dataset
+from influ_geo.dataset import CODE_COLUMNS, Dataset
 from influ_geo.filters import Filters, event_mask
 from influ_geo.formatting import format_int
 from influ_geo.levels import LEVELS
@@ -103,14 +103,14 @@ def matches_nothing(data: Dataset, filters: Filters) -> bool:
 
 
 def indicator_layer(layer: gpd.GeoDataFrame, frame: pd.DataFrame, level: str) -> gpd.GeoDataFrame:
-    """``layer`` (régions or départements of the referential, not modified) with the
+    """``layer`` (régions, départements or EPCI of the referential, not modified) with the
     activity columns of ``frame`` (``indicators.compute(…)[level]``) joined by code, plus
 
     - ``indice_couverture_100``: the coverage index × 100, rounded (100 = as mobilised as
       industry weighs; NaN where there is no industry);
     - ``score_priorite``: the « Où agir » score (0–100, default weights), rounded.
     """
-    code_col = LEVELS[level].code_col
+    code_col = CODE_COLUMNS[level]  # every level of the data set (EPCI for the région view)
     columns = frame.set_index("code")[list(_ACTIVITY)]
     scores = priorities.rank_table(frame).set_index("code")["score"]
     out = layer.copy()

@@ -1,0 +1,240 @@
+"""The « Région par région » view as data: key figures, monthly series by theme, the
+theme × channel table, the events with their relay status, two periods compared.
+
+No streamlit here; everything is computed from a :class:`~influ_geo.dataset.Dataset`,
+the shared :class:`~influ_geo.filters.Filters` and a région code (the map is in
+:mod:`influ_geo.region_map`)::
+
+    key_figures(data, filters, layers, "53")    # [Figure("Actions", "51", 12, …), …]
+    monthly_by_theme(data, filters, "53")       # Mois "déc. 2025" | Nouvel imaginaire | …
+    comparison(data, filters, "53", avant, apres)  # Bretagne, then 22, 29, 35, 56
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+
+import pandas as pd
+
+from influ_geo import indicators, indicators_series, priorities, schema, textnorm
+from influ_geo.dataset import Dataset
+from influ_geo.filters import Filters, event_mask
+from influ_geo.formatting import format_int
+from influ_geo.overview import Figure, comparison_period
+from influ_geo.region_map import Layers, epci_codes
+
+# Short French names of the five themes (chart legends), in ``schema.THEMES`` order.
+THEME_LABELS: dict[str, str] = {
+    "imaginaire": "Nouvel imaginaire",
+    "inclusion": "Inclusion et diversité",
+    "responsable": "Industrie responsable",
+    "savoir_faire": "Savoir-faire",
+    "territoires": "Mobilisations territoriales",
+}
+# One colour per theme (colour-blind safe, Okabe–Ito), the same on every chart.
+THEME_COLOURS: dict[str, str] = {
+    "imaginaire": "#E69F00",
+    "inclusion": "#CC79A7",
+    "responsable": "#009E73",
+    "savoir_faire": "#0072B2",
+    "territoires": "#D55E00",
+}
+MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+          "nov.", "déc.")
+# Indicators of the two-period comparison (columns of ``indicators_series.compare_periods``).
+COMPARED: dict[str, str] = {"actions": "Actions", "membres_actifs": "Membres actifs",
+                            "themes_couverts": "Thèmes couverts",
+                            "evenements_relayes": "Événements relayés"}
+
+
+# ---------------------------------------------------------------- which région
+
+def region_options(regions: pd.DataFrame) -> dict[str, str]:
+    """The 18 régions, code ⇒ name, in French alphabetical order (accents ignored):
+    ``{"84": "Auvergne-Rhône-Alpes", …, "11": "Île-de-France", …}``."""
+    rows = sorted(zip(regions["code_region"].astype(str), regions["nom"].astype(str),
+                      strict=True), key=lambda row: textnorm.fold(row[1]))
+    return dict(rows)
+
+
+def resolve_region(*wanted: object, options: Mapping[str, str]) -> str:
+    """The first of ``wanted`` that is a région code of ``options``, else the first option:
+    ``("xx", "53")`` ⇒ ``"53"``; ``(None,)`` ⇒ ``"84"``."""
+    for code in wanted:
+        if isinstance(code, str) and code in options:
+            return code
+    return next(iter(options))
+
+
+def resolve_departement(wanted: object, code_region: str, departements: pd.DataFrame) -> str | None:
+    """``wanted`` when it is a département of the région, else ``None``:
+    ``("29", "53")`` ⇒ ``"29"``; ``("29", "84")`` ⇒ ``None``."""
+    if not isinstance(wanted, str):
+        return None
+    inside = departements["code_departement"][departements["code_region"] == code_region]
+    return wanted if wanted in set(inside.astype(str)) else None
+
+
+def departement_name(code: str, departements: pd.DataFrame) -> str:
+    """``"29"`` ⇒ ``"Finistère"``."""
+    rows = departements.loc[departements["code_departement"] == code, "nom"]
+    return str(rows.iloc[0])
+
+
+# ---------------------------------------------------------------- key figures
+
+def _region_counts(data: Dataset, filters: Filters, code_region: str,
+                   epci: list[str]) -> dict[str, int]:
+    tables = indicators.compute(data, filters, ("region", "departement", "epci"))
+    region = tables["region"].set_index("code").loc[code_region]
+    departements = tables["departement"][tables["departement"]["code_region"] == code_region]
+    in_epci = tables["epci"][tables["epci"]["code"].isin(epci)]
+    return {
+        "actions": int(region["actions"]), "membres_actifs": int(region["membres_actifs"]),
+        "departements_touches": int((departements["actions"] > 0).sum()),
+        "departements": len(departements),
+        "epci_touches": int((in_epci["actions"] > 0).sum()), "epci": len(in_epci),
+        "a_venir": int(region["evenements_a_venir"]),
+        "a_venir_non_relayes": int(region["evenements_a_venir_non_relayes"]),
+    }
+
+
+def key_figures(data: Dataset, filters: Filters, layers: Layers, code_region: str) -> list[Figure]:
+    """Five figures of the région, each with its change over the period just before (as
+    long as the elapsed part of the filter period), none for upcoming events."""
+    epci = epci_codes(layers.communes, code_region)
+    now = _region_counts(data, filters, code_region, epci)
+    period = comparison_period(filters, data.today)
+    before = None if period is None else _region_counts(
+        data, filters.replace(debut=period[0], fin=period[1]), code_region, epci)
+    since = "" if period is None else \
+        f" Évolution par rapport au {period[0]:%d/%m/%Y} – {period[1]:%d/%m/%Y}."
+
+    def delta(name: str) -> int | None:
+        return None if before is None else now[name] - before[name]
+
+    def share(name: str, total: str) -> str:
+        return f"{format_int(now[name])} / {format_int(now[total])}"
+
+    return [
+        Figure("Actions", format_int(now["actions"]), delta("actions"),
+               "Actions réalisées dans la région pendant la période." + since),
+        Figure("Membres actifs", format_int(now["membres_actifs"]), delta("membres_actifs"),
+               "Membres ayant réalisé au moins une action dans la région." + since),
+        Figure("Départements touchés", share("departements_touches", "departements"),
+               delta("departements_touches"),
+               "Départements de la région avec au moins une action." + since),
+        Figure("EPCI touchés", share("epci_touches", "epci"), delta("epci_touches"),
+               "Intercommunalités ayant au moins une commune dans la région et au moins "
+               "une action (sur tout leur territoire)." + since),
+        Figure("À venir sans relais", share("a_venir_non_relayes", "a_venir"), None,
+               "Événements à venir de la région qu'aucune action ne relaie encore, sur "
+               "l'ensemble de ses événements à venir ; la période ne s'y applique pas."),
+    ]
+
+
+def is_empty(data: Dataset, filters: Filters, code_region: str) -> bool:
+    """True when the filters keep no action (done or planned) and no event of the
+    période in the région."""
+    selection = indicators.select(data, filters)
+    regions = data.territories["region"]["code"].to_numpy()
+    actions = data.position("actions", "region")
+    events = data.position("events", "region")
+    in_actions = (actions >= 0) & (regions[actions.clip(0)] == code_region)
+    in_events = (events >= 0) & (regions[events.clip(0)] == code_region)
+    return not (((selection.done | selection.planned) & in_actions).any()
+                or (event_mask(data.events, filters) & in_events).any())
+
+
+# ---------------------------------------------------------------- series and tables
+
+def month_label(day: pd.Timestamp) -> str:
+    """``2026-01-01`` ⇒ ``"janv. 2026"``."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def monthly_by_theme(data: Dataset, filters: Filters, code_region: str) -> pd.DataFrame:
+    """Actions done per month of the filter period in the région, one column per theme
+    (``THEME_LABELS``), zeros included: ``Mois`` ``"déc. 2025"``, ``Nouvel imaginaire`` 3…"""
+    long = indicators_series.monthly_series(data, "region", filters, by="theme",
+                                            codes=[code_region])
+    table = long.pivot_table(index="mois", columns="theme", values="actions", aggfunc="sum",
+                             fill_value=0)
+    table = table.reindex(columns=list(THEME_LABELS), fill_value=0).rename(columns=THEME_LABELS)
+    table.insert(0, "Mois", [month_label(day) for day in table.index])
+    return table.reset_index(drop=True).rename_axis(columns=None)
+
+
+def theme_channel_table(data: Dataset, filters: Filters, code_region: str) -> pd.DataFrame:
+    """Actions done in the région, theme (rows) × channel (columns), French labels and a
+    ``Total`` column; the channels nobody used are dropped (all eight when none is used)."""
+    table = indicators_series.crosstab(data, filters, level="region", code=code_region)
+    used = table.columns[table.sum() > 0]
+    table = table[used] if len(used) else table
+    table = table.rename(index=THEME_LABELS, columns=schema.CANAUX)
+    table["Total"] = table.sum(axis=1)
+    return table.rename_axis(index="Thème", columns=None)
+
+
+def _http(url: object) -> str | None:
+    """Only http(s) links are kept: ``"javascript:…"`` ⇒ ``None``."""
+    text = str(url).strip() if isinstance(url, str) else ""
+    return text if text.lower().startswith(("http://", "https://")) else None
+
+
+def relay_status(upcoming: bool, relayed: bool) -> str:
+    """``(True, False)`` ⇒ ``"À relayer"``; ``(False, False)`` ⇒ ``"Non relayé"``;
+    ``(…, True)`` ⇒ ``"Relayé"``."""
+    if relayed:
+        return "Relayé"
+    return "À relayer" if upcoming else "Non relayé"
+
+
+def events_table(data: Dataset, filters: Filters, code_region: str,
+                 type_label: Callable[[str], str] = str) -> pd.DataFrame:
+    """The events of the région kept by the filters, upcoming first (soonest first), then
+    past (latest first), with their relay status and an http(s) link (else empty)."""
+    events = priorities.events_status(data, "region", filters, code_region)
+    return pd.DataFrame({
+        "Quand": ["À venir" if up else "Passé" for up in events["a_venir"]],
+        "Début": events["date_debut"], "Fin": events["date_fin"],
+        "Événement": events["titre"].astype("str"),
+        "Type": [type_label(str(t)) if isinstance(t, str) else "" for t in events["type"]],
+        "Commune": events["commune_nom"].astype("str"),
+        "Département": events["code_departement"].astype("str"),
+        "Relais": events["relais"].astype("int64"),
+        "Statut": [relay_status(up, rel) for up, rel in zip(events["a_venir"],
+                                                             events["relaye"], strict=True)],
+        "Lien": [_http(url) for url in events["url"]],
+    })
+
+
+# ---------------------------------------------------------------- two periods
+
+def default_halves(filters: Filters, today: date) -> tuple[tuple[date, date], tuple[date, date]]:
+    """The two halves of the filter period (the last twelve months when it is open):
+    ``2025-11-26 … 2027-05-26`` ⇒ ``(2025-11-26, 2026-08-25)``, ``(2026-08-26, 2027-05-26)``."""
+    fin = filters.fin or today
+    debut = filters.debut or fin - timedelta(days=364)
+    if fin <= debut:
+        return (debut, debut), (debut, debut)
+    middle = debut + timedelta(days=((fin - debut).days + 1) // 2 - 1)
+    return (debut, middle), (middle + timedelta(days=1), fin)
+
+
+def comparison(data: Dataset, filters: Filters, code_region: str,
+               avant: tuple[date, date], apres: tuple[date, date]) -> pd.DataFrame:
+    """The région, then each of its départements: ``COMPARED`` indicators before, after
+    and their change (``Actions avant``, ``Actions après``, ``Actions écart``…)."""
+    region = indicators_series.compare_periods(data, "region", avant, apres, filters)
+    departements = indicators_series.compare_periods(data, "departement", avant, apres, filters)
+    rows = pd.concat([region[region["code"] == code_region],
+                      departements[departements["code_region"] == code_region]],
+                     ignore_index=True)
+    out = pd.DataFrame({"Territoire": [f"{nom} ({code})" for nom, code in
+                                       zip(rows["nom"], rows["code"], strict=True)]})
+    for name, label in COMPARED.items():
+        for suffix, word in (("avant", "avant"), ("apres", "après"), ("ecart", "écart")):
+            out[f"{label} {word}"] = rows[f"{name}_{suffix}"].astype("int64").to_numpy()
+    return out

@@ -144,4 +144,25 @@ AUTH_LOCKOUT_SECONDS = float(os.environ.get("INFLU_GEO_AUTH_LOCKOUT_SECONDS", "9
 AUTH_DELAY_SECONDS = float(os.environ.get("INFLU_GEO_AUTH_DELAY_SECONDS", "1"))
 # Largest uploaded file accepted by the Données and Mobilisations pages, in MB; keep
 # server.maxUploadSize of .streamlit/config.toml at least as large (Streamlit's own limit).
-UPLOAD_MAX_MB = float(os.environ.get("INFLU_GEO_UPLOAD_MAX_MB", "200"))
+UPLOAD_MAX_MB = int(os.environ.get("INFLU_GEO_UPLOAD_MAX_MB", "200"))
+
+# Maps of every EPCI at national scale (« Où agir », slide exports): coarser than the EPCI
+# display layer so that 1,253 EPCI stay under the payload budget (0.003° ⇒ 3.3 MB, 0.02° ⇒ 0.6 MB).
+SIMPLIFY_EPCI_NATIONAL = float(os.environ.get("INFLU_GEO_SIMPLIFY_EPCI_NATIONAL", "0.02"))
+# Territoires d'industrie dissolved from the commune polygons: simplified like départements.
+SIMPLIFY_TI = float(os.environ.get("INFLU_GEO_SIMPLIFY_TI", "0.005"))
+# « Où agir »: territories outlined and numbered on the map of gaps, detailed below it.
+OU_AGIR_TOP = int(os.environ.get("INFLU_GEO_OU_AGIR_TOP", "10"))
+
+# « Près de chez moi » (members): the search radius and date window around a place.
+# Radius bounds of the slider (km): 5 km is a town and its neighbours, 100 km a day trip.
+NEARBY_RADIUS_MIN_KM = 5
+NEARBY_RADIUS_MAX_KM = 100
+# Radius shown first: about half an hour by road in most of France.
+NEARBY_RADIUS_DEFAULT_KM = int(os.environ.get("INFLU_GEO_NEARBY_RADIUS_KM", "30"))
+# Days ahead shown first: two months leave time to plan a post.
+NEARBY_DAYS = int(os.environ.get("INFLU_GEO_NEARBY_DAYS", "60"))
+# Industrial sites drawn around the place at most (nearest first): keeps the map light.
+NEARBY_MAX_SITE_POINTS = int(os.environ.get("INFLU_GEO_NEARBY_MAX_SITE_POINTS", "20000"))
+# Domain part of the calendar UIDs, so that they never collide with another producer's.
+ICS_UID_DOMAIN = os.environ.get("INFLU_GEO_ICS_UID_DOMAIN", "evenements.influstriels.fr")

@@ -73,6 +73,9 @@ class Dataset:
     located: dict[tuple[str, str], np.ndarray]
     matching: MatchResult
     demo: bool = False
+    # The communes of each Territoire d'industrie (``code_insee``, ``id_ti``, ``lib_ti``):
+    # the outlines of the TI maps are dissolved from them.
+    territoires_industrie: pd.DataFrame | None = None
 
     def position(self, kind: str, level: str) -> np.ndarray:
         """Territory position of each row of ``kind`` at ``level`` (``-1``: none)."""
@@ -122,7 +125,7 @@ def prepare(
             positions[(kind, level)] = pos
             located[(kind, level)] = commune_known if level == "ti" else pos >= 0
     return Dataset(today, actions, events, sites, tables["membres"], territories, positions,
-                   located, result, demo)
+                   located, result, demo, territoires_industrie=ti)
 
 
 def _table(frames: Mapping[str, pd.DataFrame], kind: str) -> pd.DataFrame:

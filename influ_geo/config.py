@@ -166,3 +166,10 @@ NEARBY_DAYS = int(os.environ.get("INFLU_GEO_NEARBY_DAYS", "60"))
 NEARBY_MAX_SITE_POINTS = int(os.environ.get("INFLU_GEO_NEARBY_MAX_SITE_POINTS", "20000"))
 # Domain part of the calendar UIDs, so that they never collide with another producer's.
 ICS_UID_DOMAIN = os.environ.get("INFLU_GEO_ICS_UID_DOMAIN", "evenements.influstriels.fr")
+
+# « Carte »: points of one layer drawn one by one, with their popup, up to this many in the
+# view; above, they are counted per grid cell on the server (the map stays under budget).
+CARTE_POINTS_MAX = int(os.environ.get("INFLU_GEO_CARTE_POINTS_MAX", "3000"))
+# Grid cells across the longest side of the view when a layer is counted per cell
+# (60 over metropolitan France ⇒ cells of ~20 km; 500,000 sites ⇒ ~1,500 cells).
+CARTE_GRID_CELLS = int(os.environ.get("INFLU_GEO_CARTE_GRID_CELLS", "60"))

@@ -43,9 +43,13 @@ THEME_COLOURS: dict[str, str] = {
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
 # Indicators of the two-period comparison (columns of ``indicators_series.compare_periods``).
-COMPARED: dict[str, str] = {"actions": "Actions", "membres_actifs": "Membres actifs",
-                            "themes_couverts": "Thèmes couverts",
-                            "evenements_relayes": "Événements relayés"}
+# Indicator ⇒ (short word of the column names, full French name for the column help); two
+# indicators keep the table readable at full width without scrolling.
+COMPARED: dict[str, tuple[str, str]] = {
+    "actions": ("Actions", "Actions réalisées"),
+    "membres_actifs": ("Membres", "Membres actifs"),
+}
+WHEN = {"avant": "avant", "apres": "après", "ecart": "écart"}
 
 
 # ---------------------------------------------------------------- which région
@@ -155,8 +159,11 @@ def month_label(day: pd.Timestamp) -> str:
 
 
 def monthly_by_theme(data: Dataset, filters: Filters, code_region: str) -> pd.DataFrame:
-    """Actions done per month of the filter period in the région, one column per theme
-    (``THEME_LABELS``), zeros included: ``Mois`` ``"déc. 2025"``, ``Nouvel imaginaire`` 3…"""
+    """Actions done per month of the filter period in the région, up to the current month,
+    one column per theme (``THEME_LABELS``), zeros included: ``Mois`` ``"déc. 2025"``,
+    ``Nouvel imaginaire`` 3…"""
+    if filters.fin and filters.fin > data.today >= (filters.debut or data.today):
+        filters = filters.replace(fin=data.today)  # later months hold no action done yet
     long = indicators_series.monthly_series(data, "region", filters, by="theme",
                                             codes=[code_region])
     table = long.pivot_table(index="mois", columns="theme", values="actions", aggfunc="sum",
@@ -184,39 +191,45 @@ def _http(url: object) -> str | None:
 
 
 def relay_status(upcoming: bool, relayed: bool) -> str:
-    """``(True, False)`` ⇒ ``"À relayer"``; ``(False, False)`` ⇒ ``"Non relayé"``;
-    ``(…, True)`` ⇒ ``"Relayé"``."""
-    if relayed:
-        return "Relayé"
-    return "À relayer" if upcoming else "Non relayé"
+    """``(True, False)`` ⇒ ``"À venir, à relayer"``; ``(True, True)`` ⇒ ``"À venir,
+    relayé"``; ``(False, False)`` ⇒ ``"Passé, non relayé"``; ``(False, True)`` ⇒
+    ``"Passé, relayé"``."""
+    if upcoming:
+        return "À venir, relayé" if relayed else "À venir, à relayer"
+    return "Passé, relayé" if relayed else "Passé, non relayé"
 
 
 def events_table(data: Dataset, filters: Filters, code_region: str,
                  type_label: Callable[[str], str] = str) -> pd.DataFrame:
     """The events of the région kept by the filters, upcoming first (soonest first), then
-    past (latest first), with their relay status and an http(s) link (else empty)."""
+    past (latest first), with their relay status and an http(s) link (else empty; no
+    ``Lien`` column when no event has one)."""
     events = priorities.events_status(data, "region", filters, code_region)
-    return pd.DataFrame({
-        "Quand": ["À venir" if up else "Passé" for up in events["a_venir"]],
-        "Début": events["date_debut"], "Fin": events["date_fin"],
+    out = pd.DataFrame({
+        "Début": events["date_debut"],
+        "Fin": events["date_fin"].where(events["date_fin"].notna(), events["date_debut"]),
         "Événement": events["titre"].astype("str"),
         "Type": [type_label(str(t)) if isinstance(t, str) else "" for t in events["type"]],
         "Commune": events["commune_nom"].astype("str"),
-        "Département": events["code_departement"].astype("str"),
-        "Relais": events["relais"].astype("int64"),
+        "Dép.": events["code_departement"].astype("str"),
         "Statut": [relay_status(up, rel) for up, rel in zip(events["a_venir"],
                                                              events["relaye"], strict=True)],
+        "Relais": events["relais"].astype("int64"),
         "Lien": [_http(url) for url in events["url"]],
     })
-
+    return out if out["Lien"].notna().any() else out.drop(columns="Lien")
 
 # ---------------------------------------------------------------- two periods
 
 def default_halves(filters: Filters, today: date) -> tuple[tuple[date, date], tuple[date, date]]:
-    """The two halves of the filter period (the last twelve months when it is open):
-    ``2025-11-26 … 2027-05-26`` ⇒ ``(2025-11-26, 2026-08-25)``, ``(2026-08-26, 2027-05-26)``."""
+    """The two halves of the filter period's elapsed part (up to ``today``: later months
+    hold no action yet and would always read as a fall), the whole period when it has not
+    begun, the last twelve months when it is open: ``2025-11-26 … 2027-05-26`` on
+    ``2026-11-26`` ⇒ ``(2025-11-26, 2026-05-26)``, ``(2026-05-27, 2026-11-26)``."""
     fin = filters.fin or today
-    debut = filters.debut or fin - timedelta(days=364)
+    debut = filters.debut or min(fin, today) - timedelta(days=364)
+    if debut <= today < fin:
+        fin = today
     if fin <= debut:
         return (debut, debut), (debut, debut)
     middle = debut + timedelta(days=((fin - debut).days + 1) // 2 - 1)
@@ -226,7 +239,8 @@ def default_halves(filters: Filters, today: date) -> tuple[tuple[date, date], tu
 def comparison(data: Dataset, filters: Filters, code_region: str,
                avant: tuple[date, date], apres: tuple[date, date]) -> pd.DataFrame:
     """The région, then each of its départements: ``COMPARED`` indicators before, after
-    and their change (``Actions avant``, ``Actions après``, ``Actions écart``…)."""
+    and their change (``Actions avant``, ``Actions après``, ``Actions écart``, ``Membres
+    avant``…)."""
     region = indicators_series.compare_periods(data, "region", avant, apres, filters)
     departements = indicators_series.compare_periods(data, "departement", avant, apres, filters)
     rows = pd.concat([region[region["code"] == code_region],
@@ -234,7 +248,18 @@ def comparison(data: Dataset, filters: Filters, code_region: str,
                      ignore_index=True)
     out = pd.DataFrame({"Territoire": [f"{nom} ({code})" for nom, code in
                                        zip(rows["nom"], rows["code"], strict=True)]})
-    for name, label in COMPARED.items():
-        for suffix, word in (("avant", "avant"), ("apres", "après"), ("ecart", "écart")):
-            out[f"{label} {word}"] = rows[f"{name}_{suffix}"].astype("int64").to_numpy()
+    for name, (word, _) in COMPARED.items():
+        for suffix, when in WHEN.items():
+            out[f"{word} {when}"] = rows[f"{name}_{suffix}"].astype("int64").to_numpy()
     return out
+
+
+def comparison_help(column: str) -> str | None:
+    """The help of a comparison column: ``"Membres écart"`` ⇒ ``"Membres actifs : après −
+    avant"``; ``"Territoire"`` ⇒ ``None``."""
+    for word, full in COMPARED.values():
+        for when in WHEN.values():
+            if column == f"{word} {when}":
+                text = "après − avant" if when == "écart" else f"période « {when} »"
+                return f"{full} : {text}"
+    return None

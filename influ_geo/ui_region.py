@@ -113,14 +113,17 @@ def events_table(page: Page, code: str, nom: str) -> pd.DataFrame:
         st.info(f"Aucun événement en {nom} pour ces filtres (période et types d'événement).")
         return frame
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "Début": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
-        "Fin": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
+        "Début": st.column_config.DatetimeColumn(format="DD/MM/YYYY", width="small"),
+        "Fin": st.column_config.DatetimeColumn(format="DD/MM/YYYY", width="small"),
+        "Événement": st.column_config.TextColumn(width="medium"),
+        "Dép.": st.column_config.TextColumn(help="Code du département", width="small"),
         "Relais": st.column_config.NumberColumn(help="Actions (réalisées ou prévues) qui "
                                                      "relaient l'événement"),
         "Lien": st.column_config.LinkColumn(display_text="Ouvrir"),
     })
     st.caption("À venir d'abord (les plus proches en premier), puis passés. « À relayer » : "
-               "aucune action du collectif ne relaie encore l'événement.")
+               "aucune action du collectif, réalisée ou prévue, ne relaie encore l'événement ; "
+               "« Relais » : nombre de ces actions.")
     return frame
 
 
@@ -133,8 +136,8 @@ def _range(label: str, default: tuple[date, date], key: str, help_text: str) -> 
 
 
 def periods(filters: Filters, today: date) -> tuple[tuple[date, date], tuple[date, date]]:
-    """Two date ranges, « avant » and « après » (default: the halves of the filter period;
-    a new filter period resets them)."""
+    """Two date ranges, « avant » and « après » (default: the halves of the elapsed part
+    of the filter period; a new filter period resets them)."""
     avant, apres = region_view.default_halves(filters, today)
     suffix = f"{avant[0]:%Y%m%d}_{apres[1]:%Y%m%d}"
     left, right = st.columns(2)
@@ -148,7 +151,8 @@ def periods(filters: Filters, today: date) -> tuple[tuple[date, date], tuple[dat
 
 
 def comparison_table(frame: pd.DataFrame) -> None:
-    """The two-period table; the changes signed (``+3``, ``-2``)."""
-    config_ = {name: st.column_config.NumberColumn(format="%+d")
-               for name in frame.columns if name.endswith("écart")}
+    """The two-period table; the changes signed (``+3``, ``-2``), each column explained."""
+    config_ = {name: st.column_config.NumberColumn(
+        format="%+d" if name.endswith("écart") else "%d", help=region_view.comparison_help(name))
+        for name in frame.columns if name != "Territoire"}
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config_)

@@ -14,7 +14,8 @@ rows instead of duplicating them.
     sites = read_table(engine, "sites", code_region="84")
 
 The editor pages write actions one by one with ``insert_action``, ``update_action``,
-``delete_actions`` and ``restore_actions`` (undo), from ``store_actions``.
+``delete_actions`` and ``restore_actions`` (undo), from ``store_actions``; the Données
+page places a row by hand with ``update_location`` (``store_edit``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from influ_geo.store_db import (
     update_rows,
     writing,
 )
+from influ_geo.store_edit import RowNotFound, update_location
 from influ_geo.store_frames import (
     ActionNotFound,
     ConstraintError,
@@ -66,9 +68,10 @@ from influ_geo.store_frames import (
 
 __all__ = [
     "SOURCE_SAISIE", "ActionNotFound", "ConstraintError", "DuplicateAction", "ImportResult",
-    "SchemaError", "StoreError", "delete_actions", "dump_store", "file_checksum", "find_import",
-    "frame_checksum", "get_engine", "import_frame", "init_db", "insert_action", "is_empty",
-    "list_imports", "normalize_frame", "read_table", "restore_actions", "update_action",
+    "RowNotFound", "SchemaError", "StoreError", "delete_actions", "dump_store", "file_checksum",
+    "find_import", "frame_checksum", "get_engine", "import_frame", "init_db", "insert_action",
+    "is_empty", "list_imports", "normalize_frame", "read_table", "restore_actions",
+    "update_action", "update_location",
 ]
 
 # ---------------------------------------------------------------- imports

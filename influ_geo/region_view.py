@@ -225,7 +225,8 @@ def default_halves(filters: Filters, today: date) -> tuple[tuple[date, date], tu
     """The two halves of the filter period's elapsed part (up to ``today``: later months
     hold no action yet and would always read as a fall), the whole period when it has not
     begun, the last twelve months when it is open: ``2025-11-26 … 2027-05-26`` on
-    ``2026-11-26`` ⇒ ``(2025-11-26, 2026-05-26)``, ``(2026-05-27, 2026-11-26)``."""
+    ``2026-11-26`` ⇒ ``(2025-11-26, 2026-05-27)``, ``(2026-05-28, 2026-11-26)`` (183 days
+    each)."""
     fin = filters.fin or today
     debut = filters.debut or min(fin, today) - timedelta(days=364)
     if debut <= today < fin:

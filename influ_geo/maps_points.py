@@ -1,0 +1,471 @@
+"""Point layers of the Carte page: mobilisations, events, industrial sites.
+
+No streamlit here. A layer is computed as immutable data (:class:`PointLayer`), then drawn
+on a folium map by :func:`add_points`; the browser clusters the markers of each layer
+(Leaflet.markercluster, vendored under ``static/vendor/markercluster``).
+
+Two modes, chosen per layer from the number of points in the view:
+
+- ``"points"`` (up to ``config.CARTE_POINTS_MAX``): one marker per row, with a popup whose
+  texts are HTML-escaped here and whose link is kept only when it is ``http(s)``;
+- ``"cellules"`` (above): the points are counted per grid cell on the server
+  (``config.CARTE_GRID_CELLS`` cells across the view) and each cell is one marker carrying
+  its count, placed at the mean of its points; the browser clusters cells like points and
+  adds their counts. 500,000 sites at national scale become ~1,500 cells (~40 KB).
+
+A row is ``[lat, lon, weight, title, details, url]`` (``weight`` 1 for a point, the count
+for a cell; a cell has no texts): the popup HTML is assembled in the browser from these
+already-escaped parts, so that repeated markup is not sent once per point.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
+from folium.plugins import MarkerCluster
+
+from influ_geo import config, indicators, priorities, schema
+from influ_geo.dataset import Dataset
+from influ_geo.filters import Filters
+from influ_geo.formatting import format_int, is_missing
+
+POINTS, CELLS = "points", "cellules"
+POINTS_MAX = config.CARTE_POINTS_MAX
+GRID_CELLS = config.CARTE_GRID_CELLS
+COORD_DIGITS = 4  # 1e-4° ≈ 10 m: the precision of the display layers
+LINK_TEXT = "Voir la source"
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """How a point layer is named and drawn: ``LayerSpec("sites", "Sites industriels", …)``.
+
+    ``plural`` names a count in a popup (``"12 sites industriels"``); ``fill`` is the dot's
+    inside (``None``: hollow), ``colour`` its ring and the colour of its clusters.
+    """
+
+    key: str
+    label: str
+    singular: str
+    plural: str
+    colour: str
+    fill: str | None
+    text: str = "#ffffff"
+
+
+POINT_LAYERS: dict[str, LayerSpec] = {
+    "mobilisations": LayerSpec("mobilisations", "Mobilisations", "mobilisation",
+                               "mobilisations", "#d95f02", "#d95f02"),
+    "evenements_a_venir": LayerSpec("evenements_a_venir", "Événements à venir",
+                                    "événement à venir", "événements à venir", "#1b9e77",
+                                    "#1b9e77"),
+    "evenements_passes": LayerSpec("evenements_passes", "Événements passés", "événement passé",
+                                   "événements passés", "#1b9e77", None, "#0b3d2e"),
+    "sites": LayerSpec("sites", "Sites industriels", "site industriel", "sites industriels",
+                       "#7570b3", "#7570b3"),
+}
+
+
+@dataclass(frozen=True)
+class PointLayer:
+    """One point layer of a view, as plain data (safe to cache and share).
+
+    ``rows`` is the JSON text of the rows (see the module doc); ``count`` the points the
+    layer stands for, ``markers`` the markers sent (points or cells), ``unplaced`` the
+    selected rows of the view that have no coordinates (placed at a département or région
+    only), ``outre_mer`` the points in a DROM.
+    """
+
+    spec: LayerSpec
+    mode: str
+    rows: str
+    count: int
+    markers: int
+    unplaced: int
+    outre_mer: int
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+
+# ---------------------------------------------------------------- text of the popups
+
+def safe_url(value: object) -> str | None:
+    """An ``http(s)`` link escaped for an attribute, else ``None``:
+    ``"https://a.fr/?q=1&r=2"`` ⇒ ``"https://a.fr/?q=1&amp;r=2"``; ``"javascript:alert(1)"``,
+    ``"ftp://a.fr"``, ``"www.a.fr"`` ⇒ ``None``."""
+    if is_missing(value):
+        return None
+    text = str(value).strip()
+    if not text or any(ch.isspace() or ord(ch) < 32 for ch in text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return html.escape(text, quote=True)
+
+
+def _text(value: object) -> str:
+    """Escaped text of a cell for an element's content, ``""`` when missing:
+    ``"<b>R&D</b>"`` ⇒ ``"&lt;b&gt;R&amp;D&lt;/b&gt;"`` (quotes need no escaping there)."""
+    if is_missing(value) or str(value).strip() == "":
+        return ""
+    return html.escape(str(value).strip(), quote=False)
+
+
+def details(*parts: object) -> list[str]:
+    """Escaped lines of a popup, empty parts left out:
+    ``("Le 12/03/2027", None, "R&D")`` ⇒ ``["Le 12/03/2027", "R&amp;D"]``."""
+    return [t for t in (_text(p) for p in parts) if t]
+
+
+def _place(commune: object, departement: object) -> str | None:
+    """``("Cognac", "16")`` ⇒ ``"Cognac (16)"``; no commune ⇒ ``"Département 16"``."""
+    if not is_missing(commune) and str(commune).strip():
+        return f"{commune} ({departement})" if not is_missing(departement) else str(commune)
+    return None if is_missing(departement) else f"Département {departement}"
+
+
+def _date(value: object) -> str | None:
+    return None if is_missing(value) or pd.isna(value) else pd.Timestamp(value).strftime("%d/%m/%Y")
+
+
+def _dates(start: object, end: object) -> str | None:
+    """``(12/03/2027, 14/03/2027)`` ⇒ ``"Du 12/03/2027 au 14/03/2027"``; one day ⇒ ``"Le …"``."""
+    first, last = _date(start), _date(end)
+    if first is None:
+        return None
+    return f"Le {first}" if last in (None, first) else f"Du {first} au {last}"
+
+
+def _joined(*parts: object, sep: str = " · ") -> str | None:
+    kept = [str(p) for p in parts if not is_missing(p) and str(p).strip()]
+    return sep.join(kept) or None
+
+
+def _plural(n: int, singular: str, plural: str) -> str:
+    return f"{format_int(n)} {singular if n == 1 else plural}"
+
+
+# A popup: escaped title, escaped lines, escaped http(s) link or None.
+Popup = tuple[str, list[str], str | None]
+
+
+def action_popups(actions: pd.DataFrame) -> list[Popup]:
+    """``(title, details, url)`` of each action, escaped: title, date · channel · theme,
+    member and audience, the event relayed, the commune."""
+    out = []
+    for row in actions.itertuples(index=False):
+        title = row.titre if not is_missing(row.titre) else f"Action de {row.membre}"
+        status = "Prévue le" if row.statut == "prevue" else "Le"
+        when = f"{status} {_date(row.date)}" if _date(row.date) else None
+        public = schema.PUBLICS.get(str(row.public_cible)) if not is_missing(row.public_cible) \
+            else None
+        relayed = None if is_missing(row.evenement_titre) or (
+            not is_missing(row.titre) and str(row.evenement_titre) in str(row.titre)) \
+            else f"Relaie : {row.evenement_titre}"
+        out.append((_text(title), details(
+            _joined(when, schema.CANAUX.get(str(row.canal), row.canal)),
+            schema.THEMES.get(str(row.theme), row.theme),
+            _joined(f"Par {row.membre}" if not is_missing(row.membre) else None,
+                    f"public : {public.lower()}" if public else None, sep=", "),
+            relayed, _place(row.commune_nom, row.code_departement)), safe_url(row.url)))
+    return out
+
+
+def event_popups(events: pd.DataFrame,
+                 type_label: Callable[[str], str] = str) -> list[Popup]:
+    """``(title, details, url)`` of each event of ``priorities.events_status``: dates ·
+    type, place, organiser, relay status."""
+    out = []
+    for row in events.itertuples(index=False):
+        kind = None if is_missing(row.type) else type_label(str(row.type))
+        relays = (_plural(int(row.relais), "relais du collectif", "relais du collectif")
+                  if row.relais else "Aucun relais du collectif")
+        out.append((_text(row.titre), details(
+            _joined(_dates(row.date_debut, row.date_fin), kind),
+            _place(row.commune_nom, row.code_departement),
+            None if is_missing(row.organisateur) else f"Organisé par {row.organisateur}",
+            relays), safe_url(row.url)))
+    return out
+
+
+def site_popups(sites: pd.DataFrame) -> list[Popup]:
+    """``(title, details, url)`` of each site: activity, headcount, Seveso status, commune."""
+    out = []
+    for row in sites.itertuples(index=False):
+        seveso = row.seveso if not is_missing(row.seveso) and "seuil" in str(row.seveso) \
+            else None
+        out.append((_text(row.nom), details(
+            row.naf_libelle, row.effectifs_libelle, seveso,
+            _place(row.commune_nom, row.code_departement)), safe_url(row.url)))
+    return out
+
+
+# ---------------------------------------------------------------- rows and cells
+
+def grid_cells(lon: np.ndarray, lat: np.ndarray, cell: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points counted per square cell of ``cell`` degrees: ``(lon, lat, count)`` per
+    non-empty cell, at the mean of its points; counts add up to the number of points.
+
+    ``([2.0, 2.01, 5.0], [48.0, 48.01, 45.0], 0.5)`` ⇒ ``([2.005, 5.0], [48.005, 45.0], [2, 1])``.
+    """
+    if len(lon) == 0:
+        empty = np.zeros(0)
+        return empty, empty, np.zeros(0, dtype=np.int64)
+    ix = np.floor(np.asarray(lon, dtype=float) / cell).astype(np.int64)
+    iy = np.floor(np.asarray(lat, dtype=float) / cell).astype(np.int64)
+    iy -= iy.min()
+    # One integer per cell (a 1-D unique is ~30× faster than unique rows).
+    _, inverse, counts = np.unique(ix * (int(iy.max()) + 1) + iy, return_inverse=True,
+                                   return_counts=True)
+    mean_lon = np.bincount(inverse, weights=lon) / counts
+    mean_lat = np.bincount(inverse, weights=lat) / counts
+    return mean_lon, mean_lat, counts
+
+
+def cell_size(bounds: Sequence[Sequence[float]], cells: int = GRID_CELLS) -> float:
+    """Side of a grid cell (degrees) for a view ``[[south, west], [north, east]]``:
+    metropolitan France (14.6° wide) at 60 cells ⇒ 0.24° (~20 km)."""
+    (south, west), (north, east) = bounds
+    return max(east - west, north - south, 1e-3) / cells
+
+
+def to_json(value: object) -> str:
+    """Compact JSON safe inside a ``<script>``: every ``<`` written ``\\u003c`` (so no
+    ``</script>`` nor ``<!--`` can appear), as are the JavaScript line separators."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def shared_lines(popups: Sequence[Popup], min_count: int = 2, min_length: int = 8
+                 ) -> tuple[list[str], list[list[int | str]]]:
+    """Popup lines met ``min_count`` times or more go to one table, the popups refer to
+    them by position: ``[("A", ["Chimie", "Lyon"], None), ("B", ["Chimie", "Caen"], None)]`` ⇒
+    ``(["Chimie"], [[0, "Lyon"], [0, "Caen"]])`` (the same text, sent once)."""
+    counts: dict[str, int] = {}
+    for _, lines, _ in popups:
+        for line in lines:
+            counts[line] = counts.get(line, 0) + 1
+    table = [line for line, n in counts.items() if n >= min_count and len(line) >= min_length]
+    index = {line: i for i, line in enumerate(table)}
+    return table, [[index.get(line, line) for line in lines] for _, lines, _ in popups]
+
+
+def point_rows(lon: Sequence[float], lat: Sequence[float], popups: Sequence[Popup]
+               ) -> dict[str, list]:
+    """``{"lines": [...], "rows": [[lat, lon, 1, title, lines(, url)], …]}``: coordinates
+    rounded to 1e-4°, repeated popup lines shared (:func:`shared_lines`)."""
+    table, encoded = shared_lines(popups)
+    rows = []
+    for x, y, (title, _, url), lines in zip(lon, lat, popups, encoded, strict=True):
+        row: list[object] = [round(float(y), COORD_DIGITS), round(float(x), COORD_DIGITS), 1,
+                             title, lines]
+        if url:
+            row.append(url)
+        rows.append(row)
+    return {"lines": table, "rows": rows}
+
+
+def cell_rows(lon: np.ndarray, lat: np.ndarray, cell: float) -> dict[str, list]:
+    """``{"lines": [], "rows": [[lat, lon, count], …]}`` per grid cell (:func:`grid_cells`)."""
+    x, y, counts = grid_cells(lon, lat, cell)
+    return {"lines": [], "rows": [[round(float(b), COORD_DIGITS), round(float(a), COORD_DIGITS),
+                                   int(n)] for a, b, n in zip(x, y, counts, strict=True)]}
+
+
+# ---------------------------------------------------------------- selection
+
+def selected_rows(data: Dataset, filters: Filters, key: str,
+                  selection: indicators.Selection | None = None) -> pd.DataFrame:
+    """The rows of layer ``key`` that ``filters`` keep (the indicators' selection):
+    mobilisations done or planned in the period; upcoming events (any period) or past
+    events of the period, with their relay status; sites of the sector and size filters.
+    """
+    sel = selection or indicators.select(data, filters)
+    if key == "mobilisations":
+        return data.actions[sel.done | sel.planned]
+    if key in ("evenements_a_venir", "evenements_passes"):
+        events = priorities.events_status(data, "region", filters)
+        return events[events["a_venir"] == (key == "evenements_a_venir")]
+    if key == "sites":
+        return data.sites[sel.sites]
+    raise KeyError(f"couche inconnue : {key}")
+
+
+def in_scope(frame: pd.DataFrame, region: str | None, departement: str | None) -> pd.DataFrame:
+    """Rows of one région and/or département (``None``: no restriction)."""
+    keep = np.ones(len(frame), dtype=bool)
+    if region:
+        keep &= (frame["code_region"] == region).fillna(False).to_numpy(dtype=bool)
+    if departement:
+        keep &= (frame["code_departement"] == departement).fillna(False).to_numpy(dtype=bool)
+    return frame[keep]
+
+
+def _popups(frame: pd.DataFrame, key: str,
+            type_label: Callable[[str], str]) -> list[Popup]:
+    if key == "mobilisations":
+        return action_popups(frame)
+    if key == "sites":
+        return site_popups(frame)
+    return event_popups(frame, type_label)
+
+
+def point_layer(frame: pd.DataFrame, key: str, bounds: Sequence[Sequence[float]], *,
+                type_label: Callable[[str], str] = str, points_max: int = POINTS_MAX,
+                drom: Sequence[str] = ()) -> PointLayer:
+    """The layer ``key`` of the rows of ``frame`` (already selected and scoped): every
+    point with its popup up to ``points_max`` points, else counts per grid cell sized on
+    ``bounds`` (the view). ``drom``: codes of the DROM régions (points counted apart)."""
+    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float)
+    placed = np.isfinite(lon) & np.isfinite(lat)
+    located = frame[placed]
+    outre_mer = int(located["code_region"].isin(list(drom)).sum()) if drom else 0
+    if len(located) <= points_max:
+        popups = _popups(located, key, type_label)
+        rows = point_rows(lon[placed], lat[placed], popups)
+        mode = POINTS
+    else:
+        rows = cell_rows(lon[placed], lat[placed], cell_size(bounds))
+        mode = CELLS
+    return PointLayer(POINT_LAYERS[key], mode, to_json(rows), int(placed.sum()),
+                      len(rows["rows"]), int((~placed).sum()), outre_mer)
+
+
+# ---------------------------------------------------------------- folium
+
+CLUSTER_JS = """var %(name)s = (function() {
+  var spec = %(spec)s;
+  var data = %(rows)s, rows = data.rows;
+  function fmt(n) { return n.toLocaleString("fr-FR"); }
+  function bubble(n) {
+    var s = n < 10 ? 24 : n < 100 ? 30 : n < 1000 ? 36 : n < 10000 ? 42 : 48;
+    return L.divIcon({html: "<div><span>" + fmt(n) + "</span></div>", iconSize: [s, s],
+                      className: "influ-cluster influ-" + spec.key});
+  }
+  function popup(r) {
+    if (r[2] > 1 || r.length < 4) {
+      return "<b>" + fmt(r[2]) + " " + (r[2] > 1 ? spec.plural : spec.singular) +
+        "</b><br>" + spec.cell;
+    }
+    var text = "<b>" + r[3] + "</b>";
+    r[4].forEach(function(line) {
+      text += "<br>" + (typeof line === "number" ? data.lines[line] : line);
+    });
+    if (r[5]) {
+      text += '<br><a href="' + r[5] + '" target="_blank" rel="noopener noreferrer">' +
+        spec.link + "</a>";
+    }
+    return '<div class="influ-popup">' + text + "</div>";
+  }
+  var group = L.markerClusterGroup({maxClusterRadius: 40, showCoverageOnHover: false,
+    chunkedLoading: true, iconCreateFunction: function(cluster) {
+      var n = 0;
+      cluster.getAllChildMarkers().forEach(function(m) { n += m.options.poids; });
+      return bubble(n);
+    }});
+  group.addLayers(rows.map(function(r) {
+    var icon = r.length < 4 ? bubble(r[2]) :
+      L.divIcon({className: "influ-point influ-" + spec.key, iconSize: [12, 12]});
+    var marker = L.marker([r[0], r[1]], {icon: icon, poids: r[2], keyboard: false});
+    // A point is no territory: its click must not be read as one by the app.
+    marker.toGeoJSON = function() { return null; };
+    return marker.bindPopup(function() { return popup(r); }, {maxWidth: 320});
+  }));
+  return group;
+})();
+%(name)s.addTo(%(map)s);"""
+
+
+class _Text(Element):
+    """Text already rendered, added to a figure as is (never parsed as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self._text
+
+
+class PointCluster(JSCSSMixin, MacroElement):
+    """One point layer clustered by Leaflet.markercluster, rendered from :class:`PointLayer`.
+
+    Its script is plain text, never a Jinja template: the rows may hold any text (a
+    ``{{`` in a title) and are large. ``st_folium`` reads it through
+    ``_template.module.script`` like any folium element; a figure render adds it as is.
+    """
+
+    def __init__(self, layer: PointLayer) -> None:
+        super().__init__()
+        # Leaflet.markercluster and its animation styles; the colours are ours.
+        self.default_js = list(MarkerCluster.default_js)
+        self.default_css = [link for link in MarkerCluster.default_css
+                            if link[0] == "markerclustercss"]
+        self._name = "PointCluster"
+        self.layer = layer
+        self._template = SimpleNamespace(module=SimpleNamespace(script=self._script))
+
+    def _script(self, this: object = None, kwargs: object = None) -> str:
+        spec = self.layer.spec
+        settings = {"key": spec.key, "plural": spec.plural, "singular": spec.singular,
+                    "link": LINK_TEXT, "cell": "dans ce secteur : choisissez une région ou "
+                    "un département au-dessus de la carte pour voir chaque point."}
+        return CLUSTER_JS % {"name": self.get_name(), "spec": to_json(settings),
+                             "rows": self.layer.rows, "map": self._parent.get_name()}
+
+    def render(self, **kwargs: object) -> None:
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(folium.JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(folium.CssLink(url), name=name)
+        figure.script.add_child(_Text(self._script()), name=self.get_name())
+
+
+def layer_css(specs: Iterable[LayerSpec]) -> str:
+    """The ``<style>`` of the dots and cluster bubbles of ``specs`` (one colour each)."""
+    rules = [
+        ".influ-point { border-radius: 50%; box-sizing: border-box; "
+        "box-shadow: 0 0 0 1px rgba(0,0,0,.35); }",
+        ".influ-cluster div { width: 100%; height: 100%; border-radius: 50%; display: flex; "
+        "align-items: center; justify-content: center; box-sizing: border-box; "
+        "border: 2px solid rgba(255,255,255,.85); box-shadow: 0 0 0 1px rgba(0,0,0,.25); "
+        "font: 600 11px/1 sans-serif; }",
+        ".influ-popup { font-size: 0.8rem; line-height: 1.35; }",
+    ]
+    for s in specs:
+        ring = "2px solid #ffffff" if s.fill else f"3px solid {s.colour}"
+        rules.append(f".influ-point.influ-{s.key} {{ background: {s.fill or '#ffffff'}; "
+                     f"border: {ring}; }}")
+        cluster_fill = s.colour if s.fill else "#bfe3d8"
+        rules.append(f".influ-cluster.influ-{s.key} div {{ background: {cluster_fill}; "
+                     f"color: {s.text}; }}")
+    return "<style>" + "\n".join(rules) + "</style>"
+
+
+def add_points(m: folium.Map, layers: Sequence[PointLayer]) -> None:
+    """Add each layer to ``m`` (in order: later layers draw on top) with their style."""
+    if not layers:
+        return
+    m.get_root().header.add_child(Element(layer_css(layer.spec for layer in layers)),
+                                  name="influ_points_css")
+    for layer in layers:
+        PointCluster(layer).add_to(m)

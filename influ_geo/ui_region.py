@@ -53,6 +53,7 @@ def pick_region() -> tuple[str, str | None]:
                                         st.session_state.get(REGION_KEY), options=options)
     code = st.selectbox("Région", list(options), index=list(options).index(wanted),
                         format_func=options.__getitem__, key=f"_widget_{REGION_KEY}",
+                        placeholder="Choisissez une région",
                         help="Les 18 régions, outre-mer compris.")
     departement = region_view.resolve_departement(
         st.query_params.get(DEPARTEMENT_KEY) or st.session_state.get(DEPARTEMENT_KEY), code,
@@ -98,10 +99,23 @@ def region_map_view(page: Page, code: str, level: str, indicator: str,
 
 
 def monthly_chart(frame: pd.DataFrame) -> None:
-    """Stacked bars of the actions per month, one colour per theme."""
-    st.bar_chart(frame, x="Mois", y=list(region_view.THEME_LABELS.values()),
-                 color=list(region_view.THEME_COLOURS.values()), stack=True, sort=False,
-                 x_label="Mois", y_label="Actions réalisées")
+    """Stacked bars of the actions per month, one colour per theme (or an empty state)."""
+    themes = list(region_view.THEME_LABELS.values())
+    if not frame[themes].to_numpy().any():
+        st.info("Aucune action réalisée dans la région pendant la période pour ces filtres.")
+        return
+    st.bar_chart(frame, x="Mois", y=themes, color=list(region_view.THEME_COLOURS.values()),
+                 stack=True, sort=False, x_label="Mois", y_label="Actions réalisées")
+    st.caption("Actions réalisées, du début de la période au mois en cours.")
+
+
+def theme_channel_table(table: pd.DataFrame) -> None:
+    """The theme × channel table (or nothing when no action is counted)."""
+    if not table["Total"].any():
+        st.caption("Aucune action à répartir par thème et par canal.")
+        return
+    st.dataframe(table, width="stretch")
+    st.caption("Actions réalisées dans la région pendant la période, par thème et par canal.")
 
 
 def events_table(page: Page, code: str, nom: str) -> pd.DataFrame:

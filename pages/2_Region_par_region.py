@@ -36,11 +36,9 @@ st.caption(" ".join(notes) + " Les couleurs comparent les territoires de la rég
 
 st.subheader("Actions par mois et par thème")
 ui_region.monthly_chart(region_view.monthly_by_theme(data, filters, code))
-st.caption("Actions réalisées, du début de la période au mois en cours.")
 
 st.subheader("Thèmes × canaux")
-st.dataframe(region_view.theme_channel_table(data, filters, code), width="stretch")
-st.caption("Actions réalisées dans la région pendant la période, par thème et par canal.")
+ui_region.theme_channel_table(region_view.theme_channel_table(data, filters, code))
 
 st.subheader("Événements de la région")
 ui_region.events_table(page, code, nom)

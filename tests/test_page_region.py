@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from influ_geo import config, referentiel, region_map, region_view, store, ui, ui_filters
 from influ_geo.dataset import Dataset
 from influ_geo.demo_cli import today_paris
+from influ_geo.legend import PALETTE
 
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "app.py"
@@ -181,8 +182,14 @@ def test_empty_state_when_the_filters_match_nothing() -> None:
     infos = [i.value for i in at.info]
     assert any("Aucune action ni aucun événement en Bretagne" in i for i in infos)
     assert any("Aucun événement en Bretagne" in i for i in infos)
+    assert any("Aucune action réalisée dans la région" in i for i in infos)
+    assert not at.get("vega_lite_chart")
+    assert len(at.dataframe) == 1  # the two-period table only, zeros
     assert metrics(at)["Actions"][0] == "0"
     assert drawn(at) == ["22", "29", "35", "56"]
+    # No action anywhere: the lightest colour, one class.
+    assert f'"fillColor": "{PALETTE[0]}"' in map_args(at)["script"]
+    assert f'"fillColor": "{PALETTE[-1]}"' not in map_args(at)["script"]
 
 
 def test_a_theme_of_the_sidebar_applies(data) -> None:

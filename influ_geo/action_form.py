@@ -82,11 +82,25 @@ def validate(
     """
     cleaned, errors = check_fields(values)
     if errors:
-        return Checked(errors)
+        # The territory is still checked, so that every wrong field is told at once.
+        stand_in = {**cleaned, **{name: _STAND_IN.get(name) for name in errors}}
+        problem = None if "territoire" in errors else locate(
+            stand_in, events=events, territoires=territoires, names=names)[1]
+        return Checked({**errors, **_territory_error(problem)})
     record, problem = locate(cleaned, events=events, territoires=territoires, names=names)
     if problem:
-        return Checked({"territoire": f"{LABELS['territoire']} : {problem}"})
+        return Checked(_territory_error(problem))
     return Checked({}, record, describe_place(record))
+
+
+# Right values put in place of wrong ones while the territory alone is checked (the
+# other wrong fields are left empty).
+_STAND_IN: dict[str, object] = {"date": pd.Timestamp("2025-01-01"), "membre": "membre",
+                                "canal": "autre", "theme": "territoires"}
+
+
+def _territory_error(problem: str | None) -> dict[str, str]:
+    return {"territoire": f"{LABELS['territoire']} : {problem}"} if problem else {}
 
 
 def check_fields(values: Mapping[str, object]) -> tuple[dict[str, object], dict[str, str]]:

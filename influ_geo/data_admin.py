@@ -91,6 +91,13 @@ def precision_table(precision: Mapping[str, int]) -> pd.DataFrame:
     })
 
 
+def preview_frame(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
+    """The first ``rows`` rows to be written, without the importer's ``_`` columns nor the
+    columns that are empty in all of them."""
+    head = frame[[c for c in frame.columns if not str(c).startswith("_")]].head(rows)
+    return head.dropna(axis=1, how="all")
+
+
 def rejects_frame(report: ImportReport) -> pd.DataFrame:
     """The rejected rows as read, ``ligne`` and ``motif`` first (for the download)."""
     return report.rejects_frame()
@@ -201,6 +208,23 @@ def commune_location(kind: str, commune: Mapping[str, object],
 
 def _missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+# ---------------------------------------------------------------- online fetch
+
+# The official files ``fetch.fetch_source`` downloads, as the page names them.
+FETCH_LABELS: dict[str, str] = {
+    "territoires-industrie": "Territoires d'industrie — liste des communes (ANCT, < 1 Mo)",
+    "openagenda": "Événements — un agenda OpenAgenda (identifiant de l'agenda)",
+    "irep": "Sites — registre des émissions polluantes IREP (une année)",
+    "icpe": "Sites — installations classées ICPE (Géorisques)",
+    "sirene": "Sites — stock Sirene de l'INSEE (≈ 700 Mo, et 1,2 Go de géolocalisation)",
+}
+
+
+def fetch_share(done: int, total: int | None) -> float:
+    """Share of a download done (0 when the size is unknown): ``(5, 10)`` ⇒ ``0.5``."""
+    return min(done / total, 1.0) if total else 0.0
 
 
 # ---------------------------------------------------------------- downloads

@@ -26,7 +26,8 @@ HOW_TO_CONFIGURE = (
     "(modèle commenté : `.streamlit/secrets.toml.example`) ou mettez l'empreinte dans la "
     "variable d'environnement `INFLU_GEO_EDITOR_<IDENTIFIANT>`, puis relancez l'application."
 )
-READ_ONLY = "Lecture seule : connectez-vous comme éditeur pour {action}."
+READ_ONLY = "Lecture seule : connectez-vous comme éditeur{where} pour {action}."
+WHERE = {"page": " (ci-dessous)", "sidebar": " (panneau de gauche)"}
 
 
 def _secrets() -> Mapping[str, object]:
@@ -108,6 +109,6 @@ def require_editor(action: str = "modifier les données", where: Where = "page")
     if not editors():
         st.info(HOW_TO_CONFIGURE, icon=":material/lock:")
         return None
-    st.info(READ_ONLY.format(action=action), icon=":material/lock:")
+    st.info(READ_ONLY.format(where=WHERE[where], action=action), icon=":material/lock:")
     sign_in_box(where)
     return None

@@ -81,6 +81,14 @@ def test_every_wrong_field_gets_its_own_french_message() -> None:
     assert checked.record == {}
 
 
+def test_a_wrong_territory_is_told_with_the_other_wrong_fields() -> None:
+    checked = action_form.validate({**BASE, "canal": "fax", "membre": "", "url": "x",
+                                    "territoire": "Xyzvillé-sur-Rien"})
+    assert set(checked.errors) == {"membre", "canal", "url", "territoire"}
+    assert checked.errors["territoire"] == ("Territoire : commune introuvable : "
+                                            "« Xyzvillé-sur-Rien »")
+
+
 @pytest.mark.parametrize("values, field, message", [
     ({"date": None}, "date", "Date : obligatoire."),
     ({"date": "1/1/1899"}, "date", "Date : année 1899 hors de la plage acceptée (2000 à 2100)"),

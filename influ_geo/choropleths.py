@@ -174,7 +174,8 @@ def region_view(
     ranking: pd.DataFrame | None = None,
 ) -> ChoroplethView:
     """The territories of one région (its départements, or its EPCI: every EPCI with a
-    commune in it) coloured by ``indicator``, with classes computed over them alone."""
+    commune in it, whole) coloured by ``indicator``, with classes computed over them
+    alone. ``layer``: ``territory_layer(data, level, fine=True)`` when given."""
     check_indicator(indicator)
     if level not in ("departement", "epci"):
         raise ViewError("une carte de région montre ses départements ou ses EPCI "
@@ -183,7 +184,7 @@ def region_view(
     if code_region not in names.index:
         raise ViewError(f"région « {code_region} » inconnue ; codes possibles : "
                         + ", ".join(names.index))
-    layer = territory_layers.territory_layer(data, level) if layer is None else layer
+    layer = territory_layers.territory_layer(data, level, fine=True) if layer is None else layer
     ranking = priorities.rank(data, level, filters) if ranking is None else ranking
     if level == "departement":
         inside = layer["code_region"] == code_region

@@ -110,3 +110,12 @@ def _add_hash_password(sub: argparse._SubParsersAction) -> None:
 
 
 REGISTRARS.append(_add_hash_password)
+
+
+def _add_export_map(sub: argparse._SubParsersAction) -> None:
+    from influ_geo import export_map_cli
+
+    export_map_cli.register(sub)
+
+
+REGISTRARS.append(_add_export_map)

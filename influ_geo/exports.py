@@ -23,6 +23,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import folium
 import matplotlib
@@ -40,6 +41,10 @@ CREDITS = (
     "Mobilisations, événements et sites : base influ_geo des Influstriels "
     "(provenance de chaque fichier dans la page Données)",
 )
+
+
+# The badge of slides made from the demonstration data set (the app's badge says the same).
+DEMO_BADGE = "Données de démonstration"
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,18 @@ def slide_texts(title: str, subtitle: str, data_date: str, badge: str | None) ->
     """The texts of a slide with the sources and licence of :data:`CREDITS`."""
     return SlideTexts(title=title.strip(), subtitle=subtitle, credits=CREDITS,
                       data_date=data_date, badge=badge)
+
+
+def data_date_text(demo: bool, imported: datetime | None, today: date) -> str:
+    """The date line of a slide, as the app writes it: ``"Données au 26/11/2026 (dernier
+    import)."``; without import date, ``"Données de démonstration générées pour le
+    26/11/2026."`` (demo) or ``"Données (date d'import inconnue)."``."""
+    kind = DEMO_BADGE if demo else "Données"
+    if imported is not None:
+        return f"{kind} au {imported:%d/%m/%Y} (dernier import)."
+    if demo:
+        return f"{DEMO_BADGE} générées pour le {today:%d/%m/%Y}."
+    return "Données (date d'import inconnue)."
 
 
 def render(view: ChoroplethView, texts: SlideTexts, fmt: str) -> bytes:

@@ -182,8 +182,9 @@ def _draw_part(fig: Figure, box: Box, view: ChoroplethView, part: gpd.GeoDataFra
     """One map of the slide: the territories of ``part`` projected to ``crs``."""
     ax = _axes(fig, box)
     projected = part.to_crs(epsg=crs)
+    width = EDGE_WIDTH.get(view.level, 0.5)
     projected.plot(ax=ax, color=projected["colour"].tolist(), edgecolor=EDGE_COLOUR,
-                   linewidth=EDGE_WIDTH.get(view.level, 0.5))
+                   linewidth=max(width, 0.5) if view.region else width)
     _fit(ax, projected.total_bounds)
     _draw_highlights(ax, view, projected)
     return ax

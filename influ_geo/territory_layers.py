@@ -38,27 +38,28 @@ _REFERENTIAL: dict[str, tuple[str, str]] = {
 COLUMNS = ("code", "nom", "code_region", "population", "geometry")
 
 
-def territory_layer(data: Dataset, level: str) -> gpd.GeoDataFrame:
+def territory_layer(data: Dataset, level: str, *, fine: bool = False) -> gpd.GeoDataFrame:
     """Every territory of ``data.territories[level]`` that has an outline, in code order.
 
-    Returns a new GeoDataFrame (EPSG:4326) with :data:`COLUMNS`; the caller may keep it
-    but must not modify it when it caches it.
+    ``fine=True`` keeps the EPCI of the display layer as they are (a map of one région);
+    by default they are simplified for a map of France. Returns a new GeoDataFrame
+    (EPSG:4326) with :data:`COLUMNS`; the caller must not modify it when it caches it.
     """
     check_level(level)
     shapes = ti_shapes(data.territoires_industrie) if level == "ti" \
-        else referential_shapes(level)
+        else referential_shapes(level, fine)
     territories = data.territories[level][["code", "nom", "code_region"]]
     out = territories.merge(shapes, on="code", how="inner", validate="one_to_one")
     return gpd.GeoDataFrame(out[list(COLUMNS)], geometry="geometry", crs=config.CRS_WGS84)
 
 
 @cache
-def referential_shapes(level: str) -> pd.DataFrame:
+def referential_shapes(level: str, fine: bool = False) -> pd.DataFrame:
     """``code``, ``population``, ``geometry`` of a referential level (cached, read-only)."""
     name, code_col = _REFERENTIAL[level]
     layer = referentiel.load_layer(name)
     geometry = layer.geometry
-    if level == "epci":
+    if level == "epci" and not fine:
         geometry = simplify_coverage(geometry, config.SIMPLIFY_EPCI_NATIONAL)
     return pd.DataFrame({"code": layer[code_col].astype(str).to_numpy(),
                          "population": layer["population"].to_numpy(),

@@ -48,7 +48,7 @@ def _view(spec: ViewSpec, filters: Filters, version: StoreVersion, today: date,
     page = _page
     if spec.kind == "ou_agir":
         return ui_ou_agir.gaps_view(page, spec.level, spec.weights or Weights(), spec.indicator)
-    known = {"layer": ui_ou_agir.layer(page, spec.level),
+    known = {"layer": ui_ou_agir.layer(page, spec.level, fine=spec.kind == "region"),
              "ranking": ui_ou_agir.ranking(page, spec.level, Weights())}
     if spec.kind == "region":
         return choropleths.region_view(page.data, spec.region or "", spec.indicator, filters,

@@ -49,8 +49,9 @@ def _table(level: str, filters: Filters, version: StoreVersion, today: date,
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _layer(level: str, version: StoreVersion, today: date, _data: Dataset) -> gpd.GeoDataFrame:
-    return territory_layers.territory_layer(_data, level)
+def _layer(level: str, fine: bool, version: StoreVersion, today: date,
+           _data: Dataset) -> gpd.GeoDataFrame:
+    return territory_layers.territory_layer(_data, level, fine=fine)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -60,9 +61,10 @@ def _ranking(level: str, filters: Filters, weights: priorities.Weights, version:
     return priorities.rank(_data, level, filters, weights, table=table)
 
 
-def layer(page: Page, level: str) -> gpd.GeoDataFrame:
-    """The polygons of every territory of ``level`` (read-only, shared)."""
-    return _layer(level, page.app_data.version, page.today, page.data)
+def layer(page: Page, level: str, *, fine: bool = False) -> gpd.GeoDataFrame:
+    """The polygons of every territory of ``level`` (read-only, shared); ``fine``: the
+    detailed EPCI, for a map of one région."""
+    return _layer(level, fine, page.app_data.version, page.today, page.data)
 
 
 def ranking(page: Page, level: str, weights: priorities.Weights) -> pd.DataFrame:

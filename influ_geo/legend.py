@@ -65,7 +65,8 @@ def classify(values: pd.Series, k: int = 5, palette: Sequence[str] = PALETTE) ->
     """Quantile classes with inner breaks rounded to 2 significant figures.
 
     ``[22, 24, 32, 34, 1266, 4446]`` (k=3) ⇒ edges ``(22, 29, 440, 4446)``; all values
-    equal ⇒ one class; no value ⇒ no class (every territory grey).
+    equal ⇒ one class in the lightest colour (nothing stands out, so nothing reads as
+    "maximum"); no value ⇒ no class (every territory grey).
     """
     known = pd.to_numeric(values, errors="coerce").dropna().astype(float)
     if known.empty:
@@ -75,5 +76,5 @@ def classify(values: pd.Series, k: int = 5, palette: Sequence[str] = PALETTE) ->
     inner = sorted({round_significant(float(q)) for q in quantiles} - {low, high})
     edges = (low, *(e for e in inner if low < e < high), high)
     count = max(len(edges) - 1, 1)
-    picks = np.linspace(0, len(palette) - 1, count).round().astype(int) if count > 1 else [-1]
+    picks = np.linspace(0, len(palette) - 1, count).round().astype(int) if count > 1 else [0]
     return Classification(edges, tuple(palette[i] for i in picks))

@@ -33,7 +33,7 @@ import shapely
 from influ_geo import indicators, maps, overview
 from influ_geo.dataset import Dataset
 from influ_geo.filters import Filters
-from influ_geo.legend import PALETTE, Classification, Legend, classify
+from influ_geo.legend import Legend, classify
 from influ_geo.levels import INDICATORS, LEVELS, Level
 
 EPCI_LEVEL = Level("epci", "epci", "siren_epci", "EPCI", "intercommunalités (EPCI)")
@@ -113,15 +113,6 @@ def indicator_frame(data: Dataset, filters: Filters, layers: Layers, level: str,
     return overview.indicator_layer(shown, frame, level)
 
 
-def region_classes(values: pd.Series) -> Classification:
-    """Quantile classes of the territories drawn (``legend.classify``); when they all have
-    the same value (no action anywhere in the région) that one class takes the lightest
-    colour, not the darkest: ``[0, 0, 0]`` ⇒ ``#ffffcc``."""
-    if pd.to_numeric(values, errors="coerce").nunique() <= 1:
-        return classify(values, palette=PALETTE[:1])
-    return classify(values)
-
-
 def region_map_data(data: Dataset, filters: Filters, layers: Layers, code_region: str,
                     level: str, indicator: str, departement: str | None = None) -> RegionMapData:
     """The choropleth of the région ``code_region`` at ``level`` (``"departement"`` or
@@ -129,7 +120,7 @@ def region_map_data(data: Dataset, filters: Filters, layers: Layers, code_region
     with the département ``departement`` outlined when given."""
     spec, ind = MAP_LEVELS[level], INDICATORS[indicator]
     frame = indicator_frame(data, filters, layers, level, code_region, indicator)
-    classes = region_classes(frame[ind.column])
+    classes = classify(frame[ind.column])
     codes = frame[spec.code_col].astype(str)
     colours = dict(zip(codes, map(classes.colour, frame[ind.column]), strict=True))
     tooltip = [] if indicator in REFERENTIEL_INDICATORS else list(overview.TOOLTIP)

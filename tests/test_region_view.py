@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from influ_geo import dataset, indicators, levels, maps, referentiel, region_map, region_view
 from influ_geo.filters import Filters
-from influ_geo.legend import PALETTE
+from influ_geo.legend import PALETTE, classify
 
 PERIOD = Filters(debut=date(2025, 5, 1), fin=date(2025, 6, 30))
 AVANT, APRES = (date(2025, 3, 1), date(2025, 4, 30)), (date(2025, 5, 1), date(2025, 6, 15))
@@ -289,7 +289,7 @@ def test_folium_map_outlines_let_the_mouse_through(data, layers) -> None:
 
 
 def test_classes_of_a_region_without_any_difference() -> None:
-    same = region_map.region_classes(pd.Series([0, 0, 0]))
+    same = classify(pd.Series([0, 0, 0]))
     assert same.colour(0) == PALETTE[0]
-    spread = region_map.region_classes(pd.Series([0, 1, 2, 5, 9, 30]))
+    spread = classify(pd.Series([0, 1, 2, 5, 9, 30]))
     assert spread.colour(0) == PALETTE[0] and spread.colour(30) == PALETTE[-1]

@@ -328,3 +328,41 @@ def test_a_click_outside_any_territory_stays_on_the_page(with_region_page: Path)
     at.run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Vue d'ensemble"]
+
+
+# ---------------------------------------------------------------- with the real pages
+
+OTHER_PAGES = [p.path for p in ui.available_pages() if p.path != "app.py"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not OTHER_PAGES, reason="aucune autre page dans pages/")
+def test_filters_follow_the_user_to_every_page_and_back() -> None:
+    at = run_app()
+    at.sidebar.multiselect(key=THEMES).set_value(["responsable"]).run()
+    at.sidebar.date_input(key=PERIOD).set_value((date(2026, 1, 1), date(2026, 9, 30))).run()
+    chosen = Filters(debut=date(2026, 1, 1), fin=date(2026, 9, 30), themes=("responsable",))
+    with_widgets = []
+    for path in [*OTHER_PAGES, "app.py"]:
+        at.switch_page(path).run()
+        assert not at.exception, path
+        if any(w.key == THEMES for w in at.sidebar.multiselect):  # Données shows none
+            assert at.sidebar.multiselect(key=THEMES).value == ["responsable"], path
+            with_widgets.append(path)
+        assert at.session_state[ui_filters.SESSION_KEY] == chosen, path
+        assert at.query_params["themes"] == "responsable", path
+        assert at.query_params["debut"] == "2026-01-01", path
+    assert len(with_widgets) >= len(OTHER_PAGES)  # every page but one at most, and app.py
+    assert metrics(at)["Actions"] == expected_metrics(config.DATABASE_URL, chosen)["Actions"]
+
+
+@pytest.mark.skipif(ui.REGION_PAGE not in OTHER_PAGES, reason="page Région par région absente")
+def test_a_click_opens_the_real_region_page() -> None:
+    at = run_app(niveau="departement", themes="inclusion")
+    at.session_state["vue_ensemble_metropole"] = {
+        "last_active_drawing": {"type": "Feature", "properties": {"code": "29"}}}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Région par région"]
+    assert any("Bretagne" in h.value for h in at.subheader)
+    assert at.sidebar.multiselect(key=THEMES).value == ["inclusion"]

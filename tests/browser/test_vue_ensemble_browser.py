@@ -154,3 +154,22 @@ def test_a_click_on_a_departement_opens_its_region(app_url: str, watched: Watche
         page.get_by_text("n'est pas encore disponible").wait_for(timeout=DRAW_TIMEOUT_S * 1000)
     page.screenshot(path=str(ARTIFACTS / "vue_ensemble_clic_departement.png"))
     assert_offline_and_clean(watched)
+
+
+@pytest.mark.skipif(not (config.PROJECT_DIR / "pages/1_Carte.py").is_file(),
+                    reason="page Carte absente")
+def test_a_filter_survives_the_sidebar_links(app_url: str, watched: Watched) -> None:
+    page = watched.page
+    page.goto(f"{app_url}/?themes=inclusion")
+    wait_for_territories(page, [13] + [1] * len(levels.DROM))
+    filtered = metric_value(page, "Actions")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("link", name="Carte").click()
+    page.get_by_role("heading", name="Carte").wait_for(timeout=DRAW_TIMEOUT_S * 1000)
+    page.wait_for_url("**/Carte?*themes=inclusion*", timeout=DRAW_TIMEOUT_S * 1000)
+    assert sidebar.get_by_text("Inclusion et diversité").is_visible()
+    sidebar.get_by_role("link", name="Vue d'ensemble").click()
+    wait_for_territories(page, [13] + [1] * len(levels.DROM))
+    assert "themes=inclusion" in page.url
+    assert metric_value(page, "Actions") == filtered
+    assert_offline_and_clean(watched)

@@ -50,8 +50,10 @@ LINK_TEXT = "Voir la source"
 class LayerSpec:
     """How a point layer is named and drawn: ``LayerSpec("sites", "Sites industriels", …)``.
 
-    ``plural`` names a count in a popup (``"12 sites industriels"``); ``fill`` is the dot's
-    inside (``None``: hollow), ``colour`` its ring and the colour of its clusters.
+    ``singular``/``plural`` name a count in a popup (``"12 sites industriels"``); a point
+    is a dot of ``colour`` (hollow when ``hollow``), a cluster a bubble of ``bubble`` with
+    its count in ``text``. ``z`` orders the layers: a higher one draws above (its own
+    Leaflet pane, since markers of one pane are ordered by latitude, not by layer).
     """
 
     key: str
@@ -59,20 +61,28 @@ class LayerSpec:
     singular: str
     plural: str
     colour: str
-    fill: str | None
-    text: str = "#ffffff"
+    bubble: str
+    text: str
+    z: int
+    hollow: bool = False
+
+    @property
+    def pane(self) -> str:
+        return f"influ-{self.key}"
 
 
 POINT_LAYERS: dict[str, LayerSpec] = {
     "mobilisations": LayerSpec("mobilisations", "Mobilisations", "mobilisation",
-                               "mobilisations", "#d95f02", "#d95f02"),
+                               "mobilisations", "#d95f02", "#d95f02", "#ffffff", 640),
     "evenements_a_venir": LayerSpec("evenements_a_venir", "Événements à venir",
                                     "événement à venir", "événements à venir", "#1b9e77",
-                                    "#1b9e77"),
+                                    "#1b9e77", "#ffffff", 630),
     "evenements_passes": LayerSpec("evenements_passes", "Événements passés", "événement passé",
-                                   "événements passés", "#1b9e77", None, "#0b3d2e"),
+                                   "événements passés", "#1b9e77", "#c7e9df", "#0b3d2e", 620,
+                                   hollow=True),
+    # Sites are the backdrop (industrial weight): pale bubbles under the collective's layers.
     "sites": LayerSpec("sites", "Sites industriels", "site industriel", "sites industriels",
-                       "#7570b3", "#7570b3"),
+                       "#7570b3", "#d4d2ea", "#2f2a66", 610),
 }
 
 
@@ -93,10 +103,16 @@ class PointLayer:
     markers: int
     unplaced: int
     outre_mer: int
+    cell: float = 0.0  # side of a grid cell in degrees (``"cellules"`` mode)
 
     @property
     def key(self) -> str:
         return self.spec.key
+
+    @property
+    def cell_km(self) -> int:
+        """Side of a grid cell in kilometres (a degree of latitude ≈ 111 km), 0 for points."""
+        return round(self.cell * 111)
 
 
 # ---------------------------------------------------------------- text of the popups
@@ -338,15 +354,16 @@ def point_layer(frame: pd.DataFrame, key: str, bounds: Sequence[Sequence[float]]
     placed = np.isfinite(lon) & np.isfinite(lat)
     located = frame[placed]
     outre_mer = int(located["code_region"].isin(list(drom)).sum()) if drom else 0
+    cell = 0.0
     if len(located) <= points_max:
-        popups = _popups(located, key, type_label)
-        rows = point_rows(lon[placed], lat[placed], popups)
+        rows = point_rows(lon[placed], lat[placed], _popups(located, key, type_label))
         mode = POINTS
     else:
-        rows = cell_rows(lon[placed], lat[placed], cell_size(bounds))
+        cell = cell_size(bounds)
+        rows = cell_rows(lon[placed], lat[placed], cell)
         mode = CELLS
     return PointLayer(POINT_LAYERS[key], mode, to_json(rows), int(placed.sum()),
-                      len(rows["rows"]), int((~placed).sum()), outre_mer)
+                      len(rows["rows"]), int((~placed).sum()), outre_mer, cell)
 
 
 # ---------------------------------------------------------------- folium
@@ -375,8 +392,11 @@ CLUSTER_JS = """var %(name)s = (function() {
     }
     return '<div class="influ-popup">' + text + "</div>";
   }
+  if (!%(map)s.getPane(spec.pane)) {
+    %(map)s.createPane(spec.pane).style.zIndex = spec.z;
+  }
   var group = L.markerClusterGroup({maxClusterRadius: 40, showCoverageOnHover: false,
-    chunkedLoading: true, iconCreateFunction: function(cluster) {
+    chunkedLoading: true, clusterPane: spec.pane, iconCreateFunction: function(cluster) {
       var n = 0;
       cluster.getAllChildMarkers().forEach(function(m) { n += m.options.poids; });
       return bubble(n);
@@ -384,7 +404,8 @@ CLUSTER_JS = """var %(name)s = (function() {
   group.addLayers(rows.map(function(r) {
     var icon = r.length < 4 ? bubble(r[2]) :
       L.divIcon({className: "influ-point influ-" + spec.key, iconSize: [12, 12]});
-    var marker = L.marker([r[0], r[1]], {icon: icon, poids: r[2], keyboard: false});
+    var marker = L.marker([r[0], r[1]], {icon: icon, poids: r[2], keyboard: false,
+                                         pane: spec.pane});
     // A point is no territory: its click must not be read as one by the app.
     marker.toGeoJSON = function() { return null; };
     return marker.bindPopup(function() { return popup(r); }, {maxWidth: 320});
@@ -426,6 +447,7 @@ class PointCluster(JSCSSMixin, MacroElement):
     def _script(self, this: object = None, kwargs: object = None) -> str:
         spec = self.layer.spec
         settings = {"key": spec.key, "plural": spec.plural, "singular": spec.singular,
+                    "pane": spec.pane, "z": spec.z,
                     "link": LINK_TEXT, "cell": "dans ce secteur : choisissez une région ou "
                     "un département au-dessus de la carte pour voir chaque point."}
         return CLUSTER_JS % {"name": self.get_name(), "spec": to_json(settings),
@@ -441,22 +463,21 @@ class PointCluster(JSCSSMixin, MacroElement):
 
 
 def layer_css(specs: Iterable[LayerSpec]) -> str:
-    """The ``<style>`` of the dots and cluster bubbles of ``specs`` (one colour each)."""
+    """The ``<style>`` of the dots and cluster bubbles of ``specs``."""
     rules = [
         ".influ-point { border-radius: 50%; box-sizing: border-box; "
         "box-shadow: 0 0 0 1px rgba(0,0,0,.35); }",
         ".influ-cluster div { width: 100%; height: 100%; border-radius: 50%; display: flex; "
         "align-items: center; justify-content: center; box-sizing: border-box; "
-        "border: 2px solid rgba(255,255,255,.85); box-shadow: 0 0 0 1px rgba(0,0,0,.25); "
+        "border: 2px solid rgba(255,255,255,.85); box-shadow: 0 0 0 1px rgba(0,0,0,.3); "
         "font: 600 11px/1 sans-serif; }",
         ".influ-popup { font-size: 0.8rem; line-height: 1.35; }",
     ]
     for s in specs:
-        ring = "2px solid #ffffff" if s.fill else f"3px solid {s.colour}"
-        rules.append(f".influ-point.influ-{s.key} {{ background: {s.fill or '#ffffff'}; "
-                     f"border: {ring}; }}")
-        cluster_fill = s.colour if s.fill else "#bfe3d8"
-        rules.append(f".influ-cluster.influ-{s.key} div {{ background: {cluster_fill}; "
+        inside, ring = ("#ffffff", f"3px solid {s.colour}") if s.hollow \
+            else (s.colour, "2px solid #ffffff")
+        rules.append(f".influ-point.influ-{s.key} {{ background: {inside}; border: {ring}; }}")
+        rules.append(f".influ-cluster.influ-{s.key} div {{ background: {s.bubble}; "
                      f"color: {s.text}; }}")
     return "<style>" + "\n".join(rules) + "</style>"
 

@@ -107,7 +107,8 @@ def pending_import(key: str) -> None:
     """The last write's result, or the waiting import's report with Confirm / Cancel."""
     done = st.session_state.pop(f"{key}_resultat", None)
     if done:
-        st.success("\n\n".join(done[:3]), icon=":material/check_circle:")
+        shown = [*done[:3], *(line for line in done[3:] if line.startswith("Géocodage"))]
+        st.success("\n\n".join(shown), icon=":material/check_circle:")
     prepared: PreparedImport | None = st.session_state.get(f"{key}_prepare")
     if prepared is None:
         return

@@ -198,6 +198,13 @@ def ti_layer(ti_frame: pd.DataFrame, communes: pd.DataFrame,
     return layer[~layer.geometry.is_empty & layer.geometry.notna()]
 
 
+def ti_tolerance(scope: Scope) -> float:
+    """Simplification of the outlines for a scope: at national scale the ~180 territories
+    of the official list, simplified like the départements, would weigh ~0.6–1 MB of
+    GeoJSON; simplified like the EPCI of a national map (0.02°) they weigh ~0.2–0.3 MB."""
+    return config.SIMPLIFY_EPCI_NATIONAL if scope.level == "france" else config.SIMPLIFY_TI
+
+
 def ti_outlines(layer: gpd.GeoDataFrame, scope: Scope) -> Outlines | None:
     """The Territoires d'industrie with a commune in the scope; ``None`` when none."""
     shown = layer

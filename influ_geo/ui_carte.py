@@ -91,19 +91,23 @@ def layer_picker() -> tuple[str, ...]:
     return layers
 
 
-@st.cache_resource(show_spinner="Contours des Territoires d'industrie…", max_entries=4)
-def _ti_layer(url: str, version: StoreVersion, today: date, _data: Dataset) -> gpd.GeoDataFrame:
-    """The Territoires d'industrie of the data, dissolved once per store version."""
+@st.cache_resource(show_spinner="Contours des Territoires d'industrie…", max_entries=8)
+def _ti_layer(url: str, version: StoreVersion, today: date, tolerance: float,
+              _data: Dataset) -> gpd.GeoDataFrame:
+    """The Territoires d'industrie of the data, dissolved once per store version and
+    simplification (national or within a région)."""
     frame = _data.territoires_industrie
     if frame is None:
         frame = pd.DataFrame({"code_insee": [], "id_ti": [], "lib_ti": []})
-    return carte.ti_layer(frame, ui.load_communes(), ui.load_layer("communes_polygones"))
+    return carte.ti_layer(frame, ui.load_communes(), ui.load_layer("communes_polygones"),
+                          tolerance)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _view(url: str, version: StoreVersion, today: date, filters: Filters, scope: carte.Scope,
           layers: tuple[str, ...], _data: Dataset) -> carte.CarteData:
-    ti = _ti_layer(url, version, today, _data) if carte.TI_KEY in layers else None
+    ti = (_ti_layer(url, version, today, carte.ti_tolerance(scope), _data)
+          if carte.TI_KEY in layers else None)
     return carte.carte_data(_data, filters, scope, layers, ui.load_layer("regions"),
                             ui.load_layer("departements"), ti=ti,
                             type_label=ui_filters.event_type_label)

@@ -354,3 +354,18 @@ def test_nothing_selected_gives_an_empty_map_that_still_has_its_outlines(data, l
     empty = view(data, layers, filters=nothing, shown=("mobilisations", "evenements_passes",
                                                          "evenements_a_venir"))
     assert empty.points == 0 and len(empty.base.codes) == 18
+
+
+def test_national_outlines_are_coarser_than_regional_ones() -> None:
+    communes = referentiel.communes()
+    epci = sorted(communes["siren_epci"].dropna().unique())[::20]  # 63 EPCI over France
+    members = communes[communes["siren_epci"].isin(epci)]
+    frame = pd.DataFrame({"code_insee": members["code_insee"], "id_ti": members["siren_epci"],
+                          "lib_ti": "TI " + members["siren_epci"]})
+    national, regional = carte.Scope(), carte.Scope("84")
+    assert carte.ti_tolerance(national) > carte.ti_tolerance(regional)
+    coarse = carte.ti_layer(frame, communes, tolerance=carte.ti_tolerance(national))
+    fine = carte.ti_layer(frame, communes, tolerance=carte.ti_tolerance(regional))
+    assert len(coarse) == len(fine) == len(epci)
+    assert len(carte.ti_outlines(coarse, national).geojson) \
+        < 0.7 * len(carte.ti_outlines(fine, national).geojson)

@@ -157,3 +157,19 @@ def test_clicking_a_point_stays_on_the_map() -> None:
     at.run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Carte"]
+
+
+def test_switching_layers_off_and_a_theme_on_redraws_and_keeps_the_link(empty_store) -> None:
+    at = open_page()
+    at.button_group(key="_widget_couches").set_value(["mobilisations"])
+    at.run()
+    assert at.query_params["couches"] == "mobilisations"
+    assert len(drawn(at)[2]) == 1 and drawn(at)[1] == []
+    before = sum(row[2] for row in drawn(at)[2][0]["rows"])
+    at.sidebar.multiselect(key="_widget_filtre_themes").set_value(["inclusion"])
+    start = time.monotonic()
+    at.run()
+    elapsed = time.monotonic() - start
+    after = sum(row[2] for row in drawn(at)[2][0]["rows"])
+    assert not at.exception and 0 < after < before
+    print(f"nouveau thème en {elapsed:.2f} s")

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from influ_geo import carte, config, ui, ui_filters
+from influ_geo import carte, carte_legend, config, ui, ui_filters
 from influ_geo.app_data import StoreVersion
 from influ_geo.dataset import Dataset
 from influ_geo.filters import Filters
@@ -133,7 +133,7 @@ def legend(view: carte.CarteData) -> None:
             '-0.1em;box-sizing:border-box;{style}"></span>{label}</span> ')
     items = "".join(item.format(style=_SWATCH[e.shape].format(c=e.colour),
                                 label=html.escape(e.label))
-                    for e in carte.legend_entries(view))
+                    for e in carte_legend.legend_entries(view))
     st.markdown(f"**{html.escape(view.title)}** — {items}", unsafe_allow_html=True)
-    for note in carte.legend_notes(view):
+    for note in carte_legend.legend_notes(view):
         st.caption(note)

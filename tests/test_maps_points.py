@@ -17,7 +17,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influ_geo import carte, config, dataset, demo, indicators, maps, maps_points, referentiel
+from influ_geo import (
+    carte,
+    carte_legend,
+    config,
+    dataset,
+    demo,
+    indicators,
+    maps,
+    maps_points,
+    popups,
+    referentiel,
+)
 from influ_geo.filters import Filters
 from influ_geo.maps_points import CELLS, POINTS
 from influ_geo.ui_filters import default_filters, event_type_label
@@ -82,11 +93,11 @@ def decoded_lines(payload: dict) -> list[list[str]]:
     (pd.NA, None),
 ])
 def test_safe_url_keeps_only_http_links_escaped_for_an_attribute(raw, kept) -> None:
-    assert maps_points.safe_url(raw) == kept
+    assert popups.safe_url(raw) == kept
 
 
 def test_details_escape_every_line_and_drop_empty_ones() -> None:
-    assert maps_points.details("Le 12/03/2027", None, "", HOSTILE, float("nan")) == [
+    assert popups.details("Le 12/03/2027", None, "", HOSTILE, float("nan")) == [
         "Le 12/03/2027", '&lt;img src=x onerror="alert(1)"&gt;{{ 7*7 }} &amp; Cie']
 
 
@@ -335,17 +346,17 @@ def test_clicks_on_points_clusters_or_outlines_are_no_territory(data, layers) ->
 
 def test_legend_names_each_layer_with_its_count_and_the_notes(data, layers, ti) -> None:
     national = view(data, layers, ti=ti)
-    entries = carte.legend_entries(national)
+    entries = carte_legend.legend_entries(national)
     labels = [e.label for e in entries]
     mob = national.layers[0]
     assert labels[0] == f"Mobilisations : {mob.count:,}".replace(",", "\u202f")
     assert [e.shape for e in entries] == ["dot", "dot", "ring", "dot", "dash", "area"]
     assert labels[-1] == "Régions (cliquez pour ouvrir)"
-    notes = carte.legend_notes(national)
+    notes = carte_legend.legend_notes(national)
     assert any(n.startswith("Hors carte, faute de coordonnées : ") for n in notes)
     assert any(n.startswith("Outre-mer : ") for n in notes)
     capped = view(data, layers, shown=("sites",), points_max=10)
-    assert "regroupés par secteurs d'environ" in carte.legend_notes(capped)[0]
+    assert "regroupés par secteurs d'environ" in carte_legend.legend_notes(capped)[0]
 
 
 def test_nothing_selected_gives_an_empty_map_that_still_has_its_outlines(data, layers) -> None:

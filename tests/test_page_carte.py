@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from influ_geo import app_data, carte, config, store, ui
+from influ_geo import app_data, carte, carte_legend, config, store, ui
 from influ_geo.demo_cli import today_paris
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -90,7 +90,7 @@ def test_national_map_draws_the_18_regions_the_outlines_and_the_layers(national,
 def test_legend_lists_the_layers_with_their_counts(national, empty_store) -> None:
     expected = library_view(empty_store, carte.Scope())
     legend = next(m.value for m in national.markdown if m.value.startswith("**France entière**"))
-    for entry in carte.legend_entries(expected):
+    for entry in carte_legend.legend_entries(expected):
         assert html.escape(entry.label) in legend
     captions = [c.value for c in national.caption]
     assert any(c.startswith("Outre-mer : ") for c in captions)

@@ -54,8 +54,9 @@ def upload_and_preview(kind: str, key: str) -> None:
     limit = upload_limit_mb()
     upload = st.file_uploader(
         f"Fichier à importer ({data_admin.KIND_LABELS[kind].lower()})",
+        # No per-widget limit: the browser would refuse a larger file in English; the
+        # file reaches the check below, which refuses it in French.
         type=data_admin.accepted_suffixes(kind), key=f"{key}_fichier_{_round(key)}",
-        max_upload_size=limit,
         help=f"Taille maximale : {limit} Mo. Le fichier est lu et contrôlé ; rien n'est écrit "
              "dans la base avant votre confirmation.")
     st.caption(f"Formats : {', '.join(data_admin.SUFFIXES[kind])} · taille maximale {limit} Mo.")

@@ -47,7 +47,6 @@ LAND_COLOUR = "#f4f1ea"
 OUTLINE_COLOUR = "#7d7d7d"
 RENDERER = "influ_carte_svg"  # one SVG renderer for every polygon layer of the map
 DROM_REGIONS = tuple(d.code_region for d in DROM)
-MAX_ZOOM = 18
 CLICK_HINT = "Cliquez pour l'ouvrir dans la vue Région par région"
 
 
@@ -317,9 +316,6 @@ def carte_map(data: CarteData, *, vendor_url: str | None = None) -> folium.Map:
     ``None`` keeps folium's CDN URLs (exports inline them with ``assets.standalone_html``).
     """
     m = maps.base_map([list(corner) for corner in data.bounds])
-    # folium gives ``max_zoom`` to tile layers only; without tiles, markercluster needs the
-    # map's own maxZoom ("Map has no maxZoom specified").
-    m.options["max_zoom"] = MAX_ZOOM
     _Renderer().add_to(m)
     _add_base(m, data.base)
     if data.ti is not None:

@@ -133,6 +133,9 @@ def base_map(
         m.default_css = [link for link in m.default_css if link[0] == "leaflet_css"]
     style = f"<style>.leaflet-container {{ background: {SEA_COLOUR}; }}</style>"
     m.get_root().header.add_child(Element(style), name="influ_geo_sea")
+    # folium passes ``max_zoom`` to tile layers only; without tiles, clusters need the
+    # map's own maxZoom ("Map has no maxZoom specified").
+    m.options["max_zoom"] = 18
     m.fit_bounds(bounds, padding=(4, 4))
     return m
 

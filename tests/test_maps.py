@@ -186,3 +186,9 @@ def test_fast_render_gives_the_same_page_as_folium(regions: gpd.GeoDataFrame) ->
     plain = pages(folium.GeoJson(data.geojson, **style))
     assert fast == plain
     assert fast[0].index("_add({") < fast[0].index("bindTooltip")  # tooltip binds after data
+
+
+def test_base_map_carries_its_own_max_zoom_for_clusters() -> None:
+    """Without tiles, folium gives maxZoom to no layer; clusters need it on the map."""
+    m = maps.base_map([[41.0, -5.0], [51.5, 10.0]], markers=True)
+    assert '"maxZoom": 18' in m.get_root().render()

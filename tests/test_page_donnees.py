@@ -79,8 +79,8 @@ def test_a_rejected_sign_in_keeps_the_page_read_only(page_store: str) -> None:
 
 
 def test_upload_report_confirm_provenance_then_place_the_failed_row(page_store: str) -> None:
-    before = len(imports(page_store))
     at = open_page("alice")
+    before = len(imports(page_store))
     at.radio(key=KIND).set_value("events").run()
     at.file_uploader[0].set_value(("agenda.csv", EVENTS, "text/csv")).run()
     assert not at.exception

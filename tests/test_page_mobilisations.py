@@ -177,8 +177,8 @@ def test_the_right_password_opens_the_editing_tools(page_store: str) -> None:
 
 
 def test_the_form_tells_each_wrong_field_and_writes_nothing(page_store: str) -> None:
-    before = len(actions(page_store))
     at = open_page("alice")
+    before = len(actions(page_store))
     fill(at, NEW, territoire="Xyzvillé-sur-Rien", url="javascript:alert(1)",
          titre="x" * 301)
     at.button(key=SUBMIT_NEW).click().run()
@@ -194,8 +194,8 @@ def test_the_form_tells_each_wrong_field_and_writes_nothing(page_store: str) -> 
 
 
 def test_an_editor_adds_an_action_placed_at_its_commune(page_store: str) -> None:
-    before = actions(page_store)
     at = open_page("alice")
+    before = actions(page_store)
     fill(at, NEW, date=date(2026, 3, 18), membre="Membre essai", canal="tiktok",
          theme="inclusion", public_cible="parents", territoire="Oyonnax (01)",
          url="https://www.tiktok.com/@essai/video/1", titre="Visite de l'usine")
@@ -261,8 +261,8 @@ def test_a_delete_can_be_called_off(page_store: str) -> None:
 
 
 def test_an_import_shows_its_report_before_writing(page_store: str) -> None:
-    before = len(actions(page_store))
     at = open_page("alice")
+    before = len(actions(page_store))
     at.radio(key="_widget_mobilisations_section").set_value("importer").run()
     at.file_uploader[0].set_value(("actions.csv", ACTIONS_CSV.read_bytes(), "text/csv")).run()
     assert not at.exception
@@ -282,8 +282,8 @@ def test_an_import_shows_its_report_before_writing(page_store: str) -> None:
 
 
 def test_an_unusable_file_is_refused_before_the_store(page_store: str) -> None:
-    before = store.list_imports(engine(page_store))
     at = open_page("alice")
+    before = store.list_imports(engine(page_store))
     at.radio(key="_widget_mobilisations_section").set_value("importer").run()
     buffer = io.BytesIO()
     pd.DataFrame({"titre": ["Forum"], "date_debut": ["2025-03-18"]}).to_csv(buffer, index=False)

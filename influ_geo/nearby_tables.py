@@ -145,13 +145,13 @@ def _relay_short(relais: int, prevus: int) -> str:
 
 
 def nearest_sites_table(sites: pd.DataFrame, n: int) -> pd.DataFrame:
-    """The ``n`` nearest sites as shown: site, sector, commune, distance."""
+    """The ``n`` nearest sites as shown: site, distance, sector, commune."""
     head = sites.head(n)
     return pd.DataFrame({
         "Site": head["nom"].astype("str").to_numpy(),
+        "Distance (km)": head["distance_km"].to_numpy(dtype=float),
         "Secteur": head["naf_division"].astype("str").map(naf.DIVISIONS_COURTES).to_numpy(),
         "Commune": head["commune_nom"].to_numpy(),
-        "Distance (km)": head["distance_km"].to_numpy(dtype=float),
     })
 
 

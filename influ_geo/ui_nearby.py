@@ -126,9 +126,18 @@ def search_inputs(today: date) -> Search:
     window = top[2].date_input("Période", value=(today, today + timedelta(days=config.NEARBY_DAYS)),
                                format="DD/MM/YYYY", key=PERIOD_WIDGET)
     debut, fin = (window[0], window[-1]) if window else (today, today)
-    st.query_params["commune"], st.query_params["rayon"] = text.strip(), str(radius)
+    _remember(text.strip(), radius)
     centre = _point_centre(text) or (_commune_centre(text.strip()) if text.strip() else None)
     return Search(centre, float(radius), debut, fin)
+
+
+def _remember(text: str, radius: int) -> None:
+    """The commune typed and the radius in the URL (a copied link reopens the search)."""
+    if text:
+        st.query_params["commune"] = text
+    else:
+        st.query_params.pop("commune", None)
+    st.query_params["rayon"] = str(radius)
 
 
 def _radius_param() -> int:

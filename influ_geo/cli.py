@@ -119,3 +119,12 @@ def _add_export_map(sub: argparse._SubParsersAction) -> None:
 
 
 REGISTRARS.append(_add_export_map)
+
+
+def _add_backup(sub: argparse._SubParsersAction) -> None:
+    from influ_geo import backup_cli
+
+    backup_cli.register(sub)
+
+
+REGISTRARS.append(_add_backup)

@@ -1,6 +1,6 @@
 """« Près de chez moi »: the events and industrial sites around a place, for a member.
 
-    centre = place_of(search("st etienne").iloc[0])              # Saint-Étienne (42)
+    centre = place_of(search_communes("st etienne").iloc[0])      # Saint-Étienne (42)
     found = events_near(data, centre, 30, date(2026, 11, 26), date(2027, 1, 25))
     # id, titre, date_debut, …, distance_km, relais, relais_prevus, relaye — by date, distance
     around = sites_near(data, centre, 30)                          # nearest first

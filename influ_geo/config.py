@@ -146,6 +146,22 @@ AUTH_DELAY_SECONDS = float(os.environ.get("INFLU_GEO_AUTH_DELAY_SECONDS", "1"))
 # server.maxUploadSize of .streamlit/config.toml at least as large (Streamlit's own limit).
 UPLOAD_MAX_MB = int(os.environ.get("INFLU_GEO_UPLOAD_MAX_MB", "200"))
 
+# Hostile or oversized input files (imports, uploads, downloads).
+# Largest table read whole in memory (CSV, JSON, XLSX sheet): 50 MB of CSV peak at ~0.9 GB
+# of RAM; above it a file is refused with a message (the Sirene stock is streamed instead).
+TABLE_MAX_MB = float(os.environ.get("INFLU_GEO_TABLE_MAX_MB", "100"))
+# Unpacked size of an archive read whole in memory (workbook, shapefile, IREP year zip):
+# a workbook's XML weighs 4-6 times the same table in CSV.
+ARCHIVE_IN_MEMORY_MAX_MB = float(os.environ.get("INFLU_GEO_ARCHIVE_IN_MEMORY_MAX_MB", "500"))
+# Unpacked size of an archive read as a stream (Sirene stock ~7 GB, its geolocation ~5 GB).
+ARCHIVE_STREAMED_MAX_MB = float(os.environ.get("INFLU_GEO_ARCHIVE_STREAMED_MAX_MB", "20000"))
+# Zip bomb guard: official archives and workbooks unpack 3-30 times their packed size, a
+# bomb about 1,000 times; the ratio is judged only on members above the floor.
+ZIP_MAX_RATIO = float(os.environ.get("INFLU_GEO_ZIP_MAX_RATIO", "200"))
+ZIP_RATIO_FLOOR_MB = float(os.environ.get("INFLU_GEO_ZIP_RATIO_FLOOR_MB", "8"))
+# Members of one archive at most (a shapefile has 5-8, a workbook a few dozen).
+ZIP_MAX_MEMBERS = int(os.environ.get("INFLU_GEO_ZIP_MAX_MEMBERS", "10000"))
+
 # Maps of every EPCI at national scale (« Où agir », slide exports): coarser than the EPCI
 # display layer so that 1,253 EPCI stay under the payload budget (0.003° ⇒ 3.3 MB, 0.02° ⇒ 0.6 MB).
 SIMPLIFY_EPCI_NATIONAL = float(os.environ.get("INFLU_GEO_SIMPLIFY_EPCI_NATIONAL", "0.02"))

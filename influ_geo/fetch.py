@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
-from influ_geo import config
+from influ_geo import config, safe_zip
 from influ_geo.download import Downloaded, FetchRejected, Progress, download, get_bytes
 from influ_geo.download_records import write_atomic, write_record
 
@@ -176,6 +176,7 @@ def check_content(path: Path, file_name: str, url: str) -> None:
         head = handle.read(512)
     if file_name.lower().endswith(".zip"):
         if zipfile.is_zipfile(path):
+            _check_archive(path, file_name, url)
             return
         what = "ce n'est pas une archive zip"
     elif head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<"):
@@ -187,6 +188,15 @@ def check_content(path: Path, file_name: str, url: str) -> None:
     start = " ".join(head[:80].decode("utf-8", "replace").split())
     raise FetchRejected(f"Réponse inattendue pour {file_name} ({what}, "
                         f"début : « {start} ») : {url}")
+
+
+def _check_archive(path: Path, file_name: str, url: str) -> None:
+    """A downloaded zip that is a bomb (``safe_zip``) is refused before anyone unpacks it."""
+    try:
+        safe_zip.check_zip(path)
+    except safe_zip.UnsafeArchive as error:
+        detail = str(error).split(" : ", 1)[-1]
+        raise FetchRejected(f"Réponse refusée pour {file_name} ({detail}) : {url}") from error
 
 
 # ---------------------------------------------------------------- OpenAgenda

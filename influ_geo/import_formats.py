@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from influ_geo import readers
+from influ_geo import config, readers, safe_zip
 from influ_geo.report import ImportReport
 from influ_geo.sources import (
     actions_csv,
@@ -208,10 +208,10 @@ def _head(path: Path) -> bytes:
 
 
 def _zip_names(path: Path) -> list[str]:
-    """Member names of a zip; ``FormatNotRecognised`` for a cut or damaged archive."""
+    """Member names of a zip; ``FormatNotRecognised`` for a cut or damaged archive,
+    ``safe_zip.UnsafeArchive`` for a zip bomb (nothing is unpacked)."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            return archive.namelist()
+        return [info.filename for info in safe_zip.check_zip(path)]
     except zipfile.BadZipFile:
         raise FormatNotRecognised(f"{path.name} : archive zip incomplète ou abîmée "
                                   "(fichier coupé pendant le téléchargement ?).") from None
@@ -256,6 +256,7 @@ def header(path: Path) -> list[str]:
     if _head(path).startswith(_ZIP_MAGIC):
         names = _zip_names(path)
         if any(n.startswith("xl/") for n in names):
+            safe_zip.check_zip(path, config.ARCHIVE_IN_MEMORY_MAX_MB)
             try:
                 return [str(c) for c in pd.read_excel(path, nrows=0, engine="openpyxl").columns]
             except (ValueError, KeyError, OSError) as error:

@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
-from influ_geo import geocode, import_locate, readers, schema, store
+from influ_geo import geocode, import_locate, readers, safe_zip, schema, store
 from influ_geo.import_formats import (
     FORMATS,
     Format,
@@ -62,7 +62,7 @@ _UNUSABLE: tuple[type[BaseException], ...] = (
     readers.UnreadableInput, FormatNotRecognised, csv_stream.CsvFormatError,
     icpe.IcpeFormatError, irep.IrepFormatError, openagenda.OpenAgendaFormatError,
     territoires_industrie.TerritoiresFormatError, MissingColumns, geocode.NoUsableColumn,
-    store.StoreError,
+    store.StoreError, safe_zip.UnsafeArchive,
 )
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from influ_geo import config, safe_zip
 from influ_geo.textnorm import fold
 
 # Headers that locate a row, by canonical name; earlier spellings win over later ones.
@@ -231,9 +232,13 @@ def _cell_text(value: object) -> str:
 
 
 def read_xlsx(path: Path) -> pd.DataFrame:
-    """The first sheet of a workbook, every cell as text (see ``_cell_text``)."""
+    """The first sheet of a workbook, every cell as text (see ``_cell_text``); a workbook
+    that would unpack beyond ``config.ARCHIVE_IN_MEMORY_MAX_MB`` is refused unread."""
     try:
+        safe_zip.check_zip(path, config.ARCHIVE_IN_MEMORY_MAX_MB)
         frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl", header=0)
+    except safe_zip.UnsafeArchive as error:
+        raise UnreadableInput(str(error)) from error
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnreadableInput(f"{path.name} : classeur XLSX illisible ({error}).") from error
     if frame.columns.empty:
@@ -253,6 +258,8 @@ def read_table(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise UnreadableInput(f"fichier introuvable : {path.name}")
+    if not is_zip(path):
+        check_size(path)
     raw = path.read_bytes()
     if not raw.strip():
         raise UnreadableInput(f"{path.name} : fichier vide.")
@@ -262,6 +269,28 @@ def read_table(path: Path | str) -> pd.DataFrame:
         raise UnreadableInput(f"{path.name} : format Excel 97 (.xls) non pris en charge, "
                               "enregistrez-le en .xlsx ou en .csv.")
     return parse_csv_text(decode_text(raw, path.name), path.name)
+
+
+def is_zip(path: Path) -> bool:
+    """True when the file starts like a zip archive (XLSX, zipped CSV, shapefile…)."""
+    with open(path, "rb") as handle:
+        return handle.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
+
+
+def check_size(path: Path, limit_mb: float | None = None) -> None:
+    """Refuse a file read whole in memory above ``config.TABLE_MAX_MB`` (one French line):
+    ``"evenements.csv : 210 Mo, au-delà des 100 Mo qu'un tableau peut peser…"``."""
+    limit = config.TABLE_MAX_MB if limit_mb is None else limit_mb
+    size = path.stat().st_size / (1 << 20)
+    if size > limit:
+        raise UnreadableInput(
+            f"{path.name} : {_mb(size)} Mo, au-delà des {_mb(limit)} Mo qu'un tableau peut "
+            "peser (INFLU_GEO_TABLE_MAX_MB) ; découpez-le en plusieurs fichiers.")
+
+
+def _mb(size: float) -> str:
+    """``1234.4`` ⇒ ``"1 234"`` (narrow no-break space)."""
+    return f"{size:,.0f}".replace(",", "\u202f")
 
 
 def read_canonical(

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from influ_geo import naf, readers
+from influ_geo import config, naf, readers, safe_zip
 from influ_geo.report import ImportReport
 from influ_geo.sources.site_frame import (
     LINE,
@@ -141,8 +141,10 @@ def _json_text(value: object) -> str | None:
 
 
 def _has_shapefile(path: Path) -> bool:
-    with zipfile.ZipFile(path) as archive:
-        return any(n.lower().endswith(".shp") for n in archive.namelist())
+    """True for a zip holding a ``.shp``; ``safe_zip.UnsafeArchive`` for a zip bomb or a
+    shapefile beyond ``config.ARCHIVE_IN_MEMORY_MAX_MB`` (GDAL reads it whole)."""
+    infos = safe_zip.check_zip(path, config.ARCHIVE_IN_MEMORY_MAX_MB)
+    return any(info.filename.lower().endswith(".shp") for info in infos)
 
 
 def _read_shapefile(path: Path) -> pd.DataFrame:

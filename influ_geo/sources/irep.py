@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from influ_geo import naf, readers
+from influ_geo import config, naf, readers, safe_zip
 from influ_geo.report import ImportReport
 from influ_geo.sources.icpe import FICHE_URL
 from influ_geo.sources.site_frame import (
@@ -79,8 +79,9 @@ def read_irep(path: Path | str) -> pd.DataFrame:
 
 
 def _read_member(path: Path) -> tuple[str, pd.DataFrame]:
-    """The ``etablissements.csv`` of a yearly zip, matched case-insensitively."""
-    with zipfile.ZipFile(path) as archive:
+    """The ``etablissements.csv`` of a yearly zip, matched case-insensitively; the zip is
+    checked first (``safe_zip``: read whole, so at most ``ARCHIVE_IN_MEMORY_MAX_MB``)."""
+    with safe_zip.open_zip(path, config.ARCHIVE_IN_MEMORY_MAX_MB) as archive:
         names = [n for n in archive.namelist()
                  if n.lower().rsplit("/", 1)[-1] == "etablissements.csv"]
         if not names:

@@ -90,12 +90,13 @@ def test_sign_in_upload_report_confirm_provenance(donnees_app: tuple[str, str],
 
     page.locator('[data-testid="stRadio"]').filter(has_text="Type de données") \
         .get_by_text("Événements", exact=True).click()
-    uploader = page.locator('[data-testid="stFileUploader"]')
-    uploader.wait_for(timeout=TIMEOUT_MS)
-    page.wait_for_timeout(500)  # the radio's rerun redraws the uploader for this kind
+    uploaders = page.locator('[data-testid="stFileUploader"]')
+    # The radio's rerun replaces the uploader of sites by the one of events.
+    wait_until(lambda: uploaders.count() == 1
+               and "(événements)" in (uploaders.first.text_content() or ""))
     upload = tmp_path / "agenda.csv"
     upload.write_text(EVENTS, encoding="utf-8")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(upload)
+    uploaders.first.locator('input[type="file"]').set_input_files(upload)
 
     page.get_by_text("Rapport d'import de « agenda.csv »").wait_for(timeout=TIMEOUT_MS)
     figures = page.locator('[data-testid="stMetric"]')

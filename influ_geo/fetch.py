@@ -234,7 +234,7 @@ def parse_page(body: bytes, url: str) -> dict:
     """One answer ⇒ ``{"events": [...], …}``; a bare list is one page without cursor."""
     try:
         page = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise FetchRejected(f"OpenAgenda : réponse illisible ({error.__class__.__name__}) : "
                             f"{url}") from error
     if isinstance(page, list):

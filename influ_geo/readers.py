@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 import warnings
@@ -291,6 +292,37 @@ def check_size(path: Path, limit_mb: float | None = None) -> None:
 def _mb(size: float) -> str:
     """``1234.4`` ⇒ ``"1 234"`` (narrow no-break space)."""
     return f"{size:,.0f}".replace(",", "\u202f")
+
+
+# The parser's messages (``json.JSONDecodeError.msg``) in French.
+_JSON_ERRORS = {
+    "Expecting value": "valeur attendue", "Extra data": "données après la fin du JSON",
+    "Expecting ',' delimiter": "virgule attendue", "Expecting ':' delimiter": "« : » attendu",
+    "Expecting property name enclosed in double quotes": "nom entre guillemets attendu",
+    "Unterminated string": "texte jamais fermé par un guillemet",
+    "Invalid control character": "caractère de contrôle dans un texte",
+    "Invalid \\escape": "échappement « \\ » invalide",
+}
+
+
+def load_json(path: Path) -> object:
+    """The parsed JSON of a file read whole (``check_size`` first); ``UnreadableInput`` in
+    French for bad syntax, another encoding than UTF-8, or nesting deeper than Python's
+    recursion limit (``[[[[…]]]]``), which the parser turns into a ``RecursionError``."""
+    check_size(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as error:
+        what = _JSON_ERRORS.get(error.msg.split(" at")[0].split(" starting")[0],
+                                "syntaxe incorrecte")
+        raise UnreadableInput(f"{path.name} : JSON illisible (ligne {error.lineno}, colonne "
+                              f"{error.colno} : {what}).") from error
+    except UnicodeDecodeError as error:
+        raise UnreadableInput(f"{path.name} : JSON illisible (octet {error.start} : "
+                              "encodage autre que UTF-8).") from error
+    except RecursionError as error:
+        raise UnreadableInput(f"{path.name} : JSON illisible (structures imbriquées trop "
+                              "profondément).") from error
 
 
 def read_canonical(

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import zipfile
 from datetime import date, datetime
@@ -106,9 +105,9 @@ def _read_json_pages(path: Path) -> pd.DataFrame:
     records: list[dict[str, object]] = []
     for file in files:
         try:
-            document = json.loads(file.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise IcpeFormatError(f"{file.name} : JSON illisible ({error}).") from error
+            document = readers.load_json(file)
+        except readers.UnreadableInput as error:
+            raise IcpeFormatError(str(error)) from error
         records += _records(document, file.name)
     rows = [{k: _json_text(v) for k, v in r.items() if not isinstance(v, list | dict)}
             for r in records]

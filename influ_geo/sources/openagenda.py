@@ -60,7 +60,8 @@ def read_openagenda(path: Path | str) -> pd.DataFrame:
 def read_openagenda_flat(path: Path | str) -> pd.DataFrame:
     """The flat Opendatasoft copy: a JSON list of records or a CSV (separator detected)."""
     path = Path(path)
-    head = path.read_bytes()[:64].lstrip(b"\xef\xbb\xbf \r\n\t")
+    with open(path, "rb") as handle:
+        head = handle.read(64).lstrip(b"\xef\xbb\xbf \r\n\t")
     if head.startswith((b"[", b"{")):
         return pd.DataFrame.from_records(_json_records(path))
     return readers.read_table(path)
@@ -69,9 +70,9 @@ def read_openagenda_flat(path: Path | str) -> pd.DataFrame:
 def _json_records(path: Path) -> list[dict[str, object]]:
     """``[...]``, ``{"events": [...]}`` or ``{"results": [...]}`` ⇒ the list of records."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise OpenAgendaFormatError(f"{path.name} : JSON illisible ({error}).") from error
+        data = readers.load_json(path)
+    except readers.UnreadableInput as error:
+        raise OpenAgendaFormatError(str(error)) from error
     if isinstance(data, dict):
         data = data.get("events", data.get("results"))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -173,8 +174,10 @@ def html_page(view: ChoroplethView, texts: SlideTexts) -> str:
                           name="influ_geo_page")
     page.html.add_child(Element(_title_html(texts)), name="influ_geo_titre")
     areas = ["carte"] + [f"drom{i}" for i in range(1, len(result.insets) + 1)]
-    for area, m, (name, _) in zip(areas, result.maps(), view.parts(), strict=True):
-        _place(page, m, area, None if area == "carte" else part_title(name))
+    parts = [result.data.metropole, *result.data.insets]
+    for area, m, part in zip(areas, result.maps(), parts, strict=True):
+        _place(page, m, area, None if area == "carte" else part_title(part.name))
+        _refit_on_resize(page, m, part.bounds)
     page.html.add_child(Element(_panel_html(view, texts)), name="influ_geo_panneau")
     return assets.inline(page.render())
 
@@ -188,6 +191,14 @@ def _place(page: Figure, m: folium.Map, area: str, caption: str | None) -> None:
     if caption:
         page.html.add_child(Element(f'<div class="nom-drom" style="grid-area: {area}">'
                                     f"{html.escape(caption)}</div>"), name=f"nom_{area}")
+
+
+def _refit_on_resize(page: Figure, m: folium.Map, bounds: object) -> None:
+    """Fit the map again when the window changes size (full screen in a talk)."""
+    name, corners = m.get_name(), json.dumps([list(corner) for corner in bounds])
+    script = (f"window.addEventListener('resize', function () {{ {name}.invalidateSize(); "
+              f"{name}.fitBounds({corners}, {{padding: [4, 4]}}); }});")
+    page.script.add_child(Element(script), name=f"refit_{name}")
 
 
 def _title_html(texts: SlideTexts) -> str:

@@ -184,8 +184,10 @@ def top_details(page: Page, level: str, frame: pd.DataFrame,
             if mine.empty:
                 st.caption("Aucun événement à venir sans relais dans ce territoire.")
                 continue
-            st.dataframe(ou_agir.events_table(mine, ui_filters.event_type_label),
-                         hide_index=True, column_config=EVENT_COLUMNS)
+            table = ou_agir.events_table(mine, ui_filters.event_type_label)
+            shown = [c for c in table.columns if c != "lien" or table["lien"].notna().any()]
+            st.dataframe(table, hide_index=True, column_config=EVENT_COLUMNS,
+                         column_order=shown)
 
 
 EVENT_COLUMNS = {

@@ -55,7 +55,9 @@ def _build_table(kind: str) -> sa.Table:
         extra.append(sa.UniqueConstraint("kind", "checksum", name="uq_imports_fichier"))
     names = {c.name for c in cols}
     extra += [sa.Index(f"ix_{kind}_{n}", n) for n in INDEXED if n in names]
-    return sa.Table(kind, metadata, *cols, *extra)
+    # SQLite AUTOINCREMENT: a deleted id is never handed out again (else an undo of a
+    # delete finds its id taken by a newer row and drops it); PostgreSQL sequences never do.
+    return sa.Table(kind, metadata, *cols, *extra, sqlite_autoincrement=True)
 
 
 TABLES: dict[str, sa.Table] = {kind: _build_table(kind) for kind in schema.TABLES}

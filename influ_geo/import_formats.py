@@ -266,4 +266,6 @@ def header(path: Path) -> list[str]:
 
 
 def _shown(columns: list[str]) -> str:
-    return ", ".join(str(c) for c in columns[:12]) or "aucun"
+    """The first headers for a message, control characters left out (one printable line)."""
+    shown = ", ".join(" ".join(str(c).split()) for c in columns[:12])
+    return readers.CONTROL_CHARACTERS.sub("", shown) or "aucun"

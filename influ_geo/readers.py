@@ -78,8 +78,9 @@ SEPARATORS = (";", ",", "\t", "|")
 _SAMPLE_LINES = 50
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 (.xls)
+XLS_MESSAGE = "format Excel 97 (.xls) non pris en charge, enregistrez-le en .xlsx ou en .csv."
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_SHARE = 0.01
 _HEADER_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -131,6 +132,9 @@ def detect_encoding(raw: bytes) -> str:
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             return codec
+    utf16 = utf16_without_bom(raw)
+    if utf16 is not None:
+        return utf16
     for codec in ("utf-8", "cp1252"):
         try:
             raw.decode(codec)
@@ -140,14 +144,39 @@ def detect_encoding(raw: bytes) -> str:
     return "latin-1"
 
 
+def utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 saved without its byte order mark: Latin text then has a NUL byte in every
+    other byte. ``"id\ttitre".encode("utf-16-le")`` ⇒ ``"utf-16-le"``; UTF-8 ⇒ None."""
+    sample = raw[: min(len(raw), 4096) // 2 * 2]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def looks_binary(text: str) -> bool:
+    """True when more than 1 % of the characters are control characters (not text)."""
+    sample = text[:65536]
+    controls = len(CONTROL_CHARACTERS.findall(sample))
+    return bool(sample) and controls > _MAX_CONTROL_SHARE * len(sample)
+
+
 def decode_text(raw: bytes, name: str = "fichier") -> str:
     """Decode the bytes of a CSV file; ``UnreadableInput`` for binary content."""
     codec = detect_encoding(raw)
-    if codec != "utf-16" and b"\x00" in raw[:65536]:
+    if not codec.startswith("utf-16") and b"\x00" in raw[:65536]:
         raise UnreadableInput(f"{name} : contenu binaire, ni CSV ni XLSX.")
-    text = raw.decode(codec)
-    sample = text[:65536]
-    if sample and len(_CONTROL.findall(sample)) > _MAX_CONTROL_SHARE * len(sample):
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as error:  # UTF-16 cut in the middle of a character
+        raise UnreadableInput(f"{name} : texte UTF-16 incomplet ou abîmé (octet "
+                              f"{error.start}).") from error
+    if looks_binary(text):
         raise UnreadableInput(f"{name} : contenu binaire, ni CSV ni XLSX.")
     return text.removeprefix("\ufeff")
 
@@ -266,9 +295,8 @@ def read_table(path: Path | str) -> pd.DataFrame:
         raise UnreadableInput(f"{path.name} : fichier vide.")
     if raw.startswith(_ZIP_MAGIC):
         return read_xlsx(path)
-    if raw.startswith(_OLE_MAGIC):
-        raise UnreadableInput(f"{path.name} : format Excel 97 (.xls) non pris en charge, "
-                              "enregistrez-le en .xlsx ou en .csv.")
+    if raw.startswith(OLE_MAGIC):
+        raise UnreadableInput(f"{path.name} : {XLS_MESSAGE}")
     return parse_csv_text(decode_text(raw, path.name), path.name)
 
 

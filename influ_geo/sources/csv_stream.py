@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from influ_geo import safe_zip
+from influ_geo import readers, safe_zip
 
 LINE = "_ligne"
 # Bytes parsed at once. Measured on a 54-column Sirene stock: 1 MiB reads ~1.4 M rows/s
@@ -88,15 +88,41 @@ def sniff(path: Path) -> tuple[list[str], str, str]:
         head = f.read(SNIFF_BYTES)
     if not head.strip():
         raise CsvFormatError(f"{path.name} : fichier vide.")
-    encoding = "utf8"
-    try:
-        text = _decode_utf8_prefix(head)
-    except UnicodeDecodeError:
-        encoding, text = "cp1252", head.decode("cp1252")
+    text, encoding = _decode_head(head, path.name)
     first = text.lstrip("\ufeff").splitlines()[0]
     delimiter = max([",", ";", "\t", "|"], key=first.count)
     header = [name.strip() for name in next(csv.reader([first], delimiter=delimiter))]
     return header, delimiter, encoding
+
+
+def _decode_head(head: bytes, name: str) -> tuple[str, str]:
+    """The first bytes as text and the codec to read the file with: UTF-16 (with or
+    without BOM), else UTF-8, else Windows-1252, else Latin-1. ``CsvFormatError`` for an
+    Excel 97 workbook or binary content, which no codec turns into a table."""
+    if head.startswith(readers.OLE_MAGIC):
+        raise CsvFormatError(f"{name} : {readers.XLS_MESSAGE}")
+    utf16 = readers.detect_encoding(head[:4096])
+    if utf16.startswith("utf-16"):
+        text, encoding = head[: len(head) // 2 * 2].decode(utf16, errors="replace"), utf16
+    else:
+        try:
+            text, encoding = _decode_utf8_prefix(head), "utf8"
+        except UnicodeDecodeError:
+            encoding = "cp1252" if _decodes(head, "cp1252") else "latin-1"
+            text = head.decode(encoding)
+        if b"\x00" in head[:65536]:
+            raise CsvFormatError(f"{name} : contenu binaire, ni CSV ni XLSX.")
+    if readers.looks_binary(text) or not text.strip("\ufeff\x00 \r\n\t"):
+        raise CsvFormatError(f"{name} : contenu binaire, ni CSV ni XLSX.")
+    return text, encoding
+
+
+def _decodes(data: bytes, codec: str) -> bool:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decode_utf8_prefix(head: bytes) -> str:

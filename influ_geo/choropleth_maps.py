@@ -12,6 +12,7 @@ the territory below.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 
@@ -21,7 +22,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from influ_geo import assets, maps
-from influ_geo.choropleths import ChoroplethView, part_title
+from influ_geo.choropleths import BACKGROUND_COLOUR, ChoroplethView, background, part_title
 from influ_geo.formatting import format_decimal, format_int
 from influ_geo.levels import INDICATORS
 
@@ -29,6 +30,9 @@ from influ_geo.levels import INDICATORS
 TOOLTIP = ("actions", "evenements_a_venir", "indice_couverture_100", "score_priorite",
            "sites", "population")
 OUTLINE_PANE = "premiers"
+BACKGROUND_PANE = "fond"
+BACKGROUND_STYLE = {"fillColor": BACKGROUND_COLOUR, "fillOpacity": 1, "color": "#c9ced4",
+                    "weight": 0.8}
 OUTLINE_STYLE = {"fill": False, "color": "#111111", "weight": 2.5, "opacity": 1}
 # Inline (not a stylesheet): the disc keeps its look when the map moves to another page.
 RANK_STYLE = ("background:#111;color:#fff;border:2px solid #fff;border-radius:50%;"
@@ -62,7 +66,12 @@ def map_data(view: ChoroplethView) -> maps.NationalData:
     for name, part in view.parts():
         part_tips = part["code"].map(tips)
         title = view.region[1] if view.region else part_title(name)
-        built.append(maps.map_data(part, level, name, title, part_tips, colours))
+        data = maps.map_data(part, level, name, title, part_tips, colours)
+        regions = background(view, name)
+        if regions is not None:  # fitted to the whole metropole or DROM, not to the TI
+            (south, west), (north, east) = maps.latlon_bounds(regions)
+            data = dataclasses.replace(data, bounds=((south, west), (north, east)))
+        built.append(data)
     return maps.NationalData(level=level, indicator=view.indicator, metropole=built[0],
                              insets=tuple(built[1:]), legend=view.legend)
 
@@ -77,7 +86,8 @@ def folium_maps(view: ChoroplethView, *, vendor_url: str | None = None,
         else _without_tiles(data.metropole)
     built = [first, *(maps.choropleth_map(inset, interactive=False) for inset in data.insets)]
     ranks = {code: i + 1 for i, code in enumerate(view.highlighted)}
-    for m, (_, part) in zip(built, view.parts(), strict=True):
+    for m, (name, part) in zip(built, view.parts(), strict=True):
+        add_background(m, background(view, name))
         add_highlights(m, part[part["code"].isin(ranks)], ranks)
         if vendor_url is not None:
             assets.localize(m, vendor_url)
@@ -90,6 +100,18 @@ def _without_tiles(data: maps.MapData) -> folium.Map:
     m = maps.base_map(bounds)
     maps.add_choropleth(m, data.geojson, dict(data.colours), data.title, bounds)
     return m
+
+
+def add_background(m: folium.Map, regions) -> None:
+    """The régions in grey under the territories (a pane below the overlays, mute)."""
+    if regions is None or regions.empty:
+        return
+    folium.map.CustomPane(BACKGROUND_PANE, z_index=350, pointer_events=False).add_to(m)
+    features = [{"type": "Feature", "properties": {}, "geometry": json.loads(g)}
+                for g in shapely.to_geojson(regions.geometry.to_numpy())]
+    folium.GeoJson({"type": "FeatureCollection", "features": features}, name="Régions",
+                   style_function=lambda _: BACKGROUND_STYLE, interactive=False,
+                   control=False, pane=BACKGROUND_PANE).add_to(m)
 
 
 def add_highlights(m: folium.Map, part, ranks: dict[str, int]) -> None:

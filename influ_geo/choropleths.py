@@ -48,6 +48,9 @@ GAP_INDICATORS = ("score_priorite", "indice_couverture_100")
 # ColorBrewer YlOrRd: the priority score reads as heat (the darkest: act first).
 PRIORITY_PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 DROM_REGIONS = tuple(d.code_region for d in DROM)
+# Levels whose territories leave most of France blank: drawn over the régions in grey.
+PARTIAL_LEVELS = ("ti",)
+BACKGROUND_COLOUR = "#eef0f2"
 
 
 class ViewError(ValueError):
@@ -89,6 +92,18 @@ class ChoroplethView:
         parts += [(d.code_region, self.frame[self.frame["code_region"] == d.code_region])
                   for d in DROM]
         return [(name, part) for name, part in parts if len(part)]
+
+
+def background(view: ChoroplethView, name: str) -> gpd.GeoDataFrame | None:
+    """The régions drawn in grey under a map whose territories do not cover France
+    (Territoires d'industrie): those of the metropole for ``"metropole"``, else the DROM
+    région ``name``; ``None`` for the levels that cover everything."""
+    if view.level not in PARTIAL_LEVELS:
+        return None
+    regions = referentiel.load_layer("regions")
+    codes = regions["code_region"].astype(str)
+    keep = ~codes.isin(DROM_REGIONS) if name == "metropole" else codes == name
+    return regions.loc[keep, ["code_region", "geometry"]]
 
 
 def part_title(name: str) -> str:

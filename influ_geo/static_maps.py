@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from influ_geo import config, referentiel
-from influ_geo.choropleths import ChoroplethView, part_title
+from influ_geo.choropleths import BACKGROUND_COLOUR, ChoroplethView, background, part_title
 from influ_geo.formatting import format_int
 from influ_geo.legend import Legend
 
@@ -157,7 +157,7 @@ def figure(view: ChoroplethView, texts: SlideTexts, shape: str = "paysage") -> F
     else:
         _draw_part(fig, layout.main, view, parts[0][1], METROPOLE_CRS)
         for box, (name, part) in zip(layout.insets, parts[1:], strict=False):
-            ax = _draw_part(fig, box, view, part, DROM_CRS.get(name, METROPOLE_CRS))
+            ax = _draw_part(fig, box, view, part, DROM_CRS.get(name, METROPOLE_CRS), name)
             _frame(ax)
             fig.text(box.x, box.y + box.h + 0.006, part_title(name), fontsize=11,
                      color=MUTED_COLOUR, va="bottom")
@@ -178,14 +178,20 @@ def _axes(fig: Figure, box: Box) -> Axes:
 
 
 def _draw_part(fig: Figure, box: Box, view: ChoroplethView, part: gpd.GeoDataFrame,
-               crs: int) -> Axes:
-    """One map of the slide: the territories of ``part`` projected to ``crs``."""
+               crs: int, name: str = "metropole") -> Axes:
+    """One map of the slide: the territories of ``part`` projected to ``crs``, over the
+    régions in grey when they do not cover France (``choropleths.background``)."""
     ax = _axes(fig, box)
+    regions = background(view, name)
+    shown = None
+    if regions is not None:
+        shown = regions.to_crs(epsg=crs)
+        shown.plot(ax=ax, color=BACKGROUND_COLOUR, edgecolor="#c9ced4", linewidth=0.6)
     projected = part.to_crs(epsg=crs)
     width = EDGE_WIDTH.get(view.level, 0.5)
     projected.plot(ax=ax, color=projected["colour"].tolist(), edgecolor=EDGE_COLOUR,
                    linewidth=max(width, 0.5) if view.region else width)
-    _fit(ax, projected.total_bounds)
+    _fit(ax, (projected if shown is None else shown).total_bounds)
     _draw_highlights(ax, view, projected)
     return ax
 

@@ -223,3 +223,18 @@ def test_counts_and_names() -> None:
     assert ou_agir.events_count(1) == "1 événement à relayer"
     assert ou_agir.events_count(3) == "3 événements à relayer"
     assert ou_agir.csv_name("ti") == "ou-agir-territoires-industrie.csv"
+
+
+def test_territoires_d_industrie_are_drawn_over_the_regions_of_france(data) -> None:
+    view = choropleths.gaps_view(data, "ti")
+    assert choropleths.background(view, "metropole")["code_region"].nunique() == 13
+    assert choropleths.background(choropleths.gaps_view(data, "departement"), "metropole") \
+        is None
+    national = choropleth_maps.map_data(view)
+    regions = referentiel.load_layer("regions")
+    metropole = regions[~regions["code_region"].isin(DROM_REGIONS)]
+    west, south, east, north = metropole.total_bounds
+    (s, w), (n, e) = national.metropole.bounds
+    assert (s, w, n, e) == pytest.approx((south, west, north, east))
+    html = choropleth_maps.folium_maps(view).metropole.get_root().render()
+    assert re.search(r'createPane\(\s*"fond"', html)  # the grey régions, under the TI

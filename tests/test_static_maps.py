@@ -157,3 +157,12 @@ def test_labels_and_short_names() -> None:
     assert static_maps.class_label("0 – 1 300") == "0 – 1 300"
     assert static_maps.short_name("Communauté de communes du Pays de Gex") == "CC du Pays de Gex"
     assert static_maps.short_name("Toulouse Métropole") == "Toulouse Métropole"
+
+
+def test_territoires_d_industrie_sit_on_the_regions_of_france(data) -> None:
+    view = choropleths.gaps_view(data, "ti")
+    fig = static_maps.figure(view, TEXTS)
+    metropole = fig.axes[0]
+    assert static_maps.BACKGROUND_COLOUR in fill_colours(metropole)
+    x0, x1 = metropole.get_xlim()
+    assert x0 < 160_000 and x1 > 1_230_000  # from Brittany to Corsica, in Lambert-93

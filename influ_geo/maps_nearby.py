@@ -16,7 +16,6 @@ No streamlit here (``influ_geo.ui_nearby`` shows the map). What it draws:
 
 from __future__ import annotations
 
-import html
 import math
 from functools import lru_cache
 
@@ -27,6 +26,7 @@ from folium.utilities import JsCode
 
 from influ_geo import config, naf, referentiel
 from influ_geo.assets import localize
+from influ_geo.escaping import html_text, http_url, template_inert
 from influ_geo.formatting import format_decimal
 from influ_geo.maps import (
     BoundedGeoJson,
@@ -103,20 +103,24 @@ def _add_base(m: folium.Map, geojson: str, bounds: list[list[float]]) -> None:
 
 def event_popup(event: pd.Series | dict) -> str:
     """The escaped popup of an event: title, dates, place, type, audience, distance,
-    relay status and the link (http(s) only, already checked by ``nearby``)."""
+    relay status and the link (http(s) only).
+
+    folium writes it in a JavaScript template literal of a script that branca renders
+    again as a Jinja template: every text goes through ``escaping.html_text``, so that
+    ``{{ 7*7 }}``, a backtick or ``${…}`` in a title stays text."""
     get = event.get
-    rows = [f"<b>{html.escape(str(get('titre')))}</b>", html.escape(dates_text(event)),
-            html.escape(", ".join(str(v) for v in (get("lieu"), get("commune_nom"))
-                                  if isinstance(v, str) and v))]
+    rows = [f"<b>{html_text(get('titre'))}</b>", html_text(dates_text(event)),
+            html_text(", ".join(str(v) for v in (get("lieu"), get("commune_nom"))
+                                if isinstance(v, str) and v))]
     if isinstance(get("type_libelle"), str):
-        rows.append(html.escape(get("type_libelle")))
+        rows.append(html_text(get("type_libelle")))
     if isinstance(get("public_libelle"), str):
-        rows.append("Public : " + html.escape(get("public_libelle")))
-    rows.append(f"À {html.escape(format_decimal(get('distance_km')))} km")
-    rows.append(html.escape(relay_text(int(get("relais")), int(get("relais_prevus")))))
-    url = get("url")
-    if isinstance(url, str) and url.startswith(("http://", "https://")):
-        rows.append(f'<a href="{html.escape(url, quote=True)}" target="_blank" '
+        rows.append("Public : " + html_text(get("public_libelle")))
+    rows.append(f"À {html_text(format_decimal(get('distance_km')))} km")
+    rows.append(html_text(relay_text(int(get("relais")), int(get("relais_prevus")))))
+    url = http_url(get("url"))
+    if url:
+        rows.append(f'<a href="{html_text(url)}" target="_blank" '
                     'rel="noopener noreferrer">Page de l\'événement</a>')
     return "<br>".join(rows)
 
@@ -129,18 +133,20 @@ def _add_events(m: folium.Map, events: pd.DataFrame) -> None:
         folium.Marker(
             [float(event["lat"]), float(event["lon"])],
             popup=folium.Popup(event_popup(event), max_width=320),
-            tooltip=folium.Tooltip(html.escape(str(event["titre"]))),
+            tooltip=folium.Tooltip(html_text(event["titre"])),
             icon=folium.Icon(color=colour, icon="calendar", prefix="fa"),
             z_index_offset=EVENTS_ON_TOP,
         ).add_to(m)
 
 
 def site_rows(sites: pd.DataFrame, limit: int = config.NEARBY_MAX_SITE_POINTS) -> list[list]:
-    """``[lat, lon, escaped tooltip]`` of the nearest ``limit`` sites (``sites`` is sorted)."""
+    """``[lat, lon, escaped tooltip]`` of the nearest ``limit`` sites (``sites`` is sorted);
+    the tooltips are also inert for the Jinja pass branca makes over the cluster's script."""
     head = sites.head(limit)
     sectors = head["naf_division"].astype("str").map(naf.DIVISIONS_COURTES)
-    tips = [tooltip_html(nom, sector if isinstance(sector, str) else "secteur non renseigné",
-                         [("Distance", f"{format_decimal(d)} km")])
+    tips = [template_inert(tooltip_html(
+                nom, sector if isinstance(sector, str) else "secteur non renseigné",
+                [("Distance", f"{format_decimal(d)} km")]))
             for nom, sector, d in zip(head["nom"], sectors, head["distance_km"], strict=True)]
     return [[float(lat), float(lon), tip] for lat, lon, tip in
             zip(head["lat"], head["lon"], tips, strict=True)]
@@ -162,7 +168,7 @@ def nearby_map(centre: Centre | None, radius_km: float, events: pd.DataFrame,
         folium.Circle([centre.lat, centre.lon], radius=radius_km * 1000, color=CIRCLE_COLOUR,
                       weight=2, fill=True, fill_opacity=0.06, interactive=False).add_to(m)
         folium.CircleMarker([centre.lat, centre.lon], radius=5, color=CIRCLE_COLOUR, fill=True,
-                            fill_opacity=1, tooltip=html.escape(centre.label)).add_to(m)
+                            fill_opacity=1, tooltip=html_text(centre.label)).add_to(m)
         if len(sites):
             m.get_root().header.add_child(folium.Element(f"<style>{SITE_CSS}</style>"),
                                           name="influ_geo_sites")

@@ -1,0 +1,114 @@
+"""Texts from data made inert wherever they are written: HTML, folium, Markdown, links.
+
+No streamlit here. A title, a place, an organiser, a pseudonym or a URL comes from a file,
+a form or an open-data feed: it must reach the user as the same characters, never as
+markup, script or template. Four places read characters specially, and each helper
+covers one:
+
+- **HTML** (popups, tooltips, exported pages): ``<``, ``>``, ``&``, ``"`` and ``'``;
+- **folium's templates**: branca adds each rendered script to the page *as a Jinja
+  template* that is rendered again, so ``{{ 7*7 }}`` in a title would come out as ``49``
+  (and ``{{ lipsum.__globals__… }}`` would run Python on the server); and folium writes
+  popups and tooltips inside JavaScript template literals (`` `…` ``), where a backtick,
+  ``${…}`` or a backslash escapes from the text. :func:`html_text` also writes ``{``,
+  ``}``, `` ` `` and ``\\`` as character references, which every browser shows as the
+  same characters and which neither Jinja nor JavaScript reads;
+- **Streamlit's Markdown** (``st.markdown``, ``st.error``, labels…): ``[texte](lien)``,
+  ``![image](…)``, ``**``, ``:red[…]``, ``$…$``; :func:`markdown_text` escapes them;
+- **links**: :func:`http_url` keeps a URL only when it is ``http(s)`` with a host
+  (``javascript:``, ``data:``, ``vbscript:``, `` \\tjavascript:`` are dropped).
+
+    html_text('<img src=x onerror=alert(1)> {{ 7*7 }}')
+    # '&lt;img src=x onerror=alert(1)&gt; &#123;&#123; 7*7 &#125;&#125;'
+    markdown_text("[Gagnez](https://piege.example)")   # shown as typed, no link
+    http_url(" JaVaScRiPt:alert(1)")                    # None
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from urllib.parse import urlsplit
+
+from branca.element import Element
+
+# Characters Jinja ({{ {% {#) and JavaScript template literals (` ${ \) read.
+_TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
+# ASCII punctuation Markdown, GFM and Streamlit's extensions read (links, images, emphasis,
+# code, tables, strike-through, math, colour directives, emoji and icon short codes).
+_MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+# Inside a link: any space, C0/C1 control or bidirectional control makes it no link.
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+                            r"<>\"`\\{}|^]")
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, pandas' NA ⇒ True (a missing cell writes nothing)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def template_inert(markup: str) -> str:
+    """HTML made inert for folium's templates, shown the same by a browser:
+    ``"<b>{{ 7*7 }}</b>"`` ⇒ ``"<b>&#123;&#123; 7*7 &#125;&#125;</b>"``; `` ` `` ⇒ ``&#96;``,
+    ``\\`` ⇒ ``&#92;``. For element content and quoted attributes (not ``<script>``)."""
+    return markup.translate(_TEMPLATE_CHARS)
+
+
+def html_text(value: object) -> str:
+    """A text from data for HTML built by folium or by hand: escaped for element content
+    and quoted attributes, inert in Jinja and in a JavaScript template literal;
+    ``"<script>alert(1)</script>"`` ⇒ ``"&lt;script&gt;alert(1)&lt;/script&gt;"``,
+    ``"${x}"`` ⇒ ``"$&#123;x&#125;"``, missing ⇒ ``""``."""
+    if _missing(value):
+        return ""
+    return template_inert(html.escape(str(value), quote=True))
+
+
+def markdown_text(value: object) -> str:
+    """A text from data for Streamlit's Markdown, shown as the same characters:
+    ``"[x](https://a.fr)"`` ⇒ ``"\\[x\\]\\(https\\://a\\.fr\\)"``; line breaks become spaces
+    (no list, heading or table can start); missing ⇒ ``""``."""
+    if _missing(value):
+        return ""
+    return _MARKDOWN_CHARS.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+
+
+def http_url(value: object) -> str | None:
+    """The link, stripped, when it is a web link; else ``None``.
+
+    ``" https://exemple.fr/a?b=1 "`` ⇒ ``"https://exemple.fr/a?b=1"``;
+    ``"javascript:alert(1)"``, ``"JaVaScRiPt:alert(1)"``, ``" \\tjavascript:alert(1)"``,
+    ``"data:text/html,…"``, ``"vbscript:…"``, ``"//piege.example"``, ``"https://"``,
+    ``"https://a b"``, ``"https://a.fr/\\u202egnp.exe"`` ⇒ ``None``.
+    """
+    if _missing(value) or not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or _URL_FORBIDDEN.search(text):
+        return None
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return text
+
+
+class RawElement(Element):
+    """HTML added to a folium/branca figure as is, never parsed as a Jinja template
+    (a plain ``Element(text)`` is, so ``{{ 7*7 }}`` in a title would print ``49``)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self._text

@@ -1,0 +1,143 @@
+"""No text from the data is ever read as markup, script, template or link.
+
+Every builder that writes a text from data into HTML, folium, Markdown, SVG, iCalendar or a
+spreadsheet gets the same hostile values; each output must hold them as text only:
+escaped (``&lt;script&gt;``), never as a tag, an event handler, a ``javascript:`` link, a
+Jinja expression evaluated on the server (``{{ 7*7 }}`` ⇒ ``49``) or a spreadsheet formula.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+
+from influ_geo import escaping, maps_nearby
+from influ_geo.nearby import Centre
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+SVG_BREAK = '"><svg onload=alert(1)>'
+JINJA = "Salon {{ 7*7 }} fin"
+EVALUATED = "Salon 49 fin"  # what a Jinja pass over JINJA would write
+JINJA_BLOCK = "{% raw %}"
+TEMPLATE_LITERAL = "`${alert(1)}`\\`"
+RTL = "Salon \u202egnp.exe"
+EMOJI = "Usine 🏭 ouverte 👩‍🔧"
+LONG = "Forum de l'industrie " * 5_000  # 105,000 characters
+TEXTS = [SCRIPT, IMG, SVG_BREAK, JINJA, JINJA_BLOCK, TEMPLATE_LITERAL, RTL, EMOJI, LONG,
+         "javascript:alert(1)"]
+BAD_URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " \tjavascript:alert(1)",
+            "\x01javascript:alert(1)", "java\nscript:alert(1)", "data:text/html,<script>x</script>",
+            "vbscript:msgbox(1)", "//piege.example/x", "/relatif", "https://", "http:/x",
+            "https://a b.fr", "https://exemple.fr/\u202egnp.exe", "ftp://exemple.fr",
+            'https://a.fr/"><script>alert(1)</script>', SCRIPT, JINJA]
+GOOD_URL = "https://exemple.fr/salon?id=3&x=1"
+# What must never reach a page: tags and handlers from the data, evaluated templates.
+EXECUTABLE = ("<script>alert", "<img src=x", "<svg onload", "onerror=alert(1)>",
+              'href="javascript', "href='javascript", "href=javascript")
+
+
+def assert_inert(output: str, *, evaluated: tuple[str, ...] = ()) -> None:
+    """No executable form of the hostile values in ``output``; ``evaluated`` lists texts
+    that would only be there if a template had been evaluated."""
+    lowered = output.lower()
+    for form in EXECUTABLE:
+        assert form.lower() not in lowered, form
+    for form in evaluated:
+        assert form not in output, form
+
+
+# ---------------------------------------------------------------- the helpers
+
+@pytest.mark.parametrize("value", TEXTS)
+def test_html_text_is_shown_as_the_same_characters(value: str) -> None:
+    out = escaping.html_text(value)
+    assert html.unescape(out) == value
+    assert not set(out) & set("<>\"'`{}\\")
+    assert_inert(out)
+
+
+def test_html_text_of_missing_values_is_empty() -> None:
+    assert [escaping.html_text(v) for v in (None, float("nan"))] == ["", ""]
+
+
+def test_template_inert_keeps_markup_and_hides_template_characters() -> None:
+    assert escaping.template_inert("<b>{{ x }}</b>`\\") == \
+        "<b>&#123;&#123; x &#125;&#125;</b>&#96;&#92;"
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_only_web_links_are_kept(url: str) -> None:
+    assert escaping.http_url(url) is None
+
+
+@pytest.mark.parametrize("url, kept", [
+    (GOOD_URL, GOOD_URL), ("  HTTP://Exemple.fr/a  ", "HTTP://Exemple.fr/a"),
+    ("https://exemple.fr/événement", "https://exemple.fr/événement"),
+    (None, None), (float("nan"), None), (12, None)])
+def test_web_links_are_kept_stripped(url: object, kept: str | None) -> None:
+    assert escaping.http_url(url) == kept
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("[Gagnez](https://piege.example)", r"\[Gagnez\]\(https\://piege\.example\)"),
+    ("![x](https://traceur.example/p.png)", r"\!\[x\]\(https\://traceur\.example/p\.png\)"),
+    (":red[alerte] **gras** $x$", r"\:red\[alerte\] \*\*gras\*\* \$x\$"),
+    ("Titre\n# Faux titre\r\n- liste", r"Titre \# Faux titre \- liste"),
+    ("Saint-Étienne", r"Saint\-Étienne"), (None, "")])
+def test_markdown_text_escapes_what_markdown_reads(value: object, expected: str) -> None:
+    assert escaping.markdown_text(value) == expected
+
+
+def test_markdown_text_keeps_every_character() -> None:
+    for value in TEXTS:
+        unescaped = re.sub(r"\\(.)", r"\1", escaping.markdown_text(value))
+        assert unescaped == re.sub(r"[\r\n]+", " ", value)
+
+
+# ---------------------------------------------------------------- Près de chez moi
+
+CENTRE = Centre(2.3522, 48.8566, "Paris (75 – Paris)", "75056", "75")
+
+
+def nearby_event(value: str, url: str) -> dict:
+    return {"titre": value, "lieu": value, "commune_nom": "Paris", "type_libelle": value,
+            "public_libelle": value, "date_debut": "2027-01-12", "date_fin": "2027-01-12",
+            "distance_km": 1.5, "relais": 0, "relais_prevus": 0, "relaye": False, "url": url,
+            "lat": 48.86, "lon": 2.35}
+
+
+def nearby_site(value: str) -> dict:
+    return {"nom": value, "naf_division": "25", "distance_km": 2.0, "lat": 48.85, "lon": 2.34}
+
+
+@pytest.mark.parametrize("value", TEXTS)
+def test_nearby_map_shows_hostile_texts_as_text(value: str) -> None:
+    import pandas as pd
+
+    events = pd.DataFrame([nearby_event(value, url) for url in (*BAD_URLS[:6], GOOD_URL)])
+    sites = pd.DataFrame([nearby_site(value)])
+    m = maps_nearby.nearby_map(CENTRE, 10, events, sites)
+    page = m.get_root().render()  # what st_folium renders first: the Jinja pass included
+    assert_inert(page, evaluated=(EVALUATED,))
+    assert escaping.html_text(value) in page
+    assert page.count('href="' + html.escape(GOOD_URL)) == 1  # the safe link only
+    assert "javascript:alert" not in page.replace(escaping.html_text(value), "")
+
+
+def test_nearby_popup_and_tooltips_cannot_leave_their_template_literal() -> None:
+    import pandas as pd
+
+    events = pd.DataFrame([nearby_event(TEMPLATE_LITERAL, GOOD_URL)])
+    page = maps_nearby.nearby_map(CENTRE, 10, events, pd.DataFrame([nearby_site(JINJA)])
+                                  ).get_root().render()
+    literals = re.findall(r"`((?:\\.|[^`\\])*)`", page)  # folium's template literals
+    ours = [text for text in literals if "alert(1)" in text]
+    assert len(ours) == 2  # the popup and the tooltip of the event
+    assert all("${" not in text and escaping.html_text(TEMPLATE_LITERAL) in text
+               for text in ours)
+    data = json.loads(re.search(r"var data = (\[.*?\]);", page).group(1))
+    assert html.unescape(re.sub(r"<[^>]+>", "", data[0][2])).startswith(JINJA)

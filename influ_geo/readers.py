@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from influ_geo import config, safe_zip
+from influ_geo import config, safe_zip, table_repairs
 from influ_geo.textnorm import fold
 
 # Headers that locate a row, by canonical name; earlier spellings win over later ones.
@@ -168,6 +168,11 @@ def looks_binary(text: str) -> bool:
 
 def decode_text(raw: bytes, name: str = "fichier") -> str:
     """Decode the bytes of a CSV file; ``UnreadableInput`` for binary content."""
+    return _decode(raw, name)[0]
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, list[tuple[int, str]]]:
+    """The text and the reader's notes (lines in UTF-8 and Windows-1252 mixed)."""
     codec = detect_encoding(raw)
     if not codec.startswith("utf-16") and b"\x00" in raw[:65536]:
         raise UnreadableInput(f"{name} : contenu binaire, ni CSV ni XLSX.")
@@ -178,7 +183,12 @@ def decode_text(raw: bytes, name: str = "fichier") -> str:
                               f"{error.start}).") from error
     if looks_binary(text):
         raise UnreadableInput(f"{name} : contenu binaire, ni CSV ni XLSX.")
-    return text.removeprefix("\ufeff")
+    notes = []
+    if codec in ("cp1252", "latin-1"):
+        mixed = table_repairs.decode_lines(raw)
+        if mixed is not None:
+            text, notes = mixed, [(0, table_repairs.NOTE_MIXED_ENCODINGS)]
+    return text.removeprefix("\ufeff"), notes
 
 
 def _field_counts(lines: list[str], separator: str) -> list[int]:
@@ -205,10 +215,18 @@ def detect_separator(text: str) -> str:
     return best
 
 
-def _parse_ragged(text: str, separator: str) -> pd.DataFrame:
+def _parse_ragged(text: str, separator: str, name: str) -> pd.DataFrame:
     """Parse with the csv module, padding short rows and naming extra fields, so that
-    a malformed line costs no row."""
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=separator) if row]
+    a malformed line costs no row; a quote never closed is refused (it would swallow
+    every following line)."""
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=separator, strict=True)
+                if row]
+    except csv.Error as error:
+        if "unexpected end of data" in str(error):
+            line = table_repairs.open_quote_line(text, separator)
+            raise UnreadableInput(table_repairs.open_quote_message(name, line)) from error
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=separator) if row]
     header, body = rows[0], rows[1:]
     width = max(len(r) for r in rows)
     header = header + [f"colonne_{i + 1}" for i in range(len(header), width)]
@@ -240,10 +258,21 @@ def parse_csv_text(text: str, name: str = "fichier") -> pd.DataFrame:
             frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, index_col=False,
                                 keep_default_na=False, na_filter=False, skip_blank_lines=True)
     except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error):
-        frame = _parse_ragged(text, separator)
+        frame = _parse_ragged(text, separator, name)
     if frame.columns.duplicated().any() or any(str(c).startswith("Unnamed: ") for c in frame):
         frame.columns = _unique_headers(["" if str(c).startswith("Unnamed: ") else str(c)
                                          for c in frame.columns])
+    frame.attrs[table_repairs.NOTES] = table_repairs.resplit_rows(frame, text, separator,
+                                                                  SEPARATORS)
+    return frame
+
+
+def read_csv_bytes(raw: bytes, name: str = "fichier") -> pd.DataFrame:
+    """``decode_text`` then ``parse_csv_text``; the reader's notes in
+    ``attrs[table_repairs.NOTES]`` (see ``table_repairs``)."""
+    text, notes = _decode(raw, name)
+    frame = parse_csv_text(text, name)
+    frame.attrs[table_repairs.NOTES] = notes + frame.attrs[table_repairs.NOTES]
     return frame
 
 
@@ -297,7 +326,7 @@ def read_table(path: Path | str) -> pd.DataFrame:
         return read_xlsx(path)
     if raw.startswith(OLE_MAGIC):
         raise UnreadableInput(f"{path.name} : {XLS_MESSAGE}")
-    return parse_csv_text(decode_text(raw, path.name), path.name)
+    return read_csv_bytes(raw, path.name)
 
 
 def is_zip(path: Path) -> bool:

@@ -99,3 +99,63 @@ def test_a_streamed_sirene_stock_in_another_codec(engine, tmp_path, codec):
     assert prepared.format.code == "sirene"
     assert prepared.frame["source_id"].tolist() == reference.frame["source_id"].tolist()
     assert prepared.frame["commune"].tolist() == reference.frame["commune"].tolist()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_quote_never_closed_is_refused_with_its_line(engine, kind):
+    """The rest of the file was read as one cell: two rows of four vanished silently."""
+    name = f"guillemet_ouvert.{kind}.csv"
+    with pytest.raises(importers.UnusableFile) as raised:
+        importers.import_file(BAD / name, kind, engine=engine)
+    assert str(raised.value) == (
+        f"{name} : guillemet ouvert à la ligne 3 et jamais refermé : la suite du fichier "
+        "serait lue comme une seule cellule ; refermez ou retirez ce guillemet.")
+    assert store.list_imports(engine).empty
+
+
+def test_open_quote_after_a_ragged_row_and_quoted_newlines(tmp_path):
+    """Found by the csv fallback too, and a legitimate multi-line cell is not one."""
+    path = tmp_path / "t.csv"
+    path.write_text('a,b\n1,2,3\n"x\ny",4\n5,"6\n7,8\n', encoding="utf-8")
+    with pytest.raises(readers.UnreadableInput, match="guillemet ouvert à la ligne 5 "):
+        readers.read_table(path)
+    path.write_text('a,b\n"x\ny",4\n5,6\n', encoding="utf-8")
+    assert readers.read_table(path)["a"].tolist() == ["x\ny", "5"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_rows_typed_with_another_separator_are_split_again(engine, kind):
+    """A row in ``,``, tabs or ``|`` under a ``;`` header landed whole in the first column
+    (members kept "Membre d'Ajaccio,Ajaccio,20090,,linkedin" as a pseudonym)."""
+    report = importers.import_file(BAD / f"separateurs_mixtes.{kind}.csv", kind, engine=engine)
+    assert (report.rows_read, report.rows_kept, report.rows_rejected) == (4, 4, 0)
+    notes = {w.line: w.reason for w in report.warnings if "séparateur" in w.reason}
+    assert notes == {3: "séparateur « , » au lieu de « ; » : ligne relue avec « , »",
+                     4: "séparateur « tabulation » au lieu de « ; » : ligne relue avec "
+                        "« tabulation »",
+                     5: "séparateur « | » au lieu de « ; » : ligne relue avec « | »"}
+    same = importers.preview(BAD / f"cp1252.{kind}.csv", kind, engine=engine)
+    table = store.read_table(engine, import_formats.store_kind(kind))
+    for name in ("code_insee", "source_id", "pseudonyme", "id_ti"):
+        if name in table.columns:
+            assert sorted(table[name].dropna()) == sorted(same.frame[name].dropna())
+
+
+def test_a_quoted_separator_is_data_not_another_separator(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('a,b\n";",\n"x;y",\nz|w,\n', encoding="utf-8")
+    frame = readers.read_table(path)
+    assert frame["a"].tolist() == [";", "x;y", "z|w"] and frame["b"].tolist() == ["", "", ""]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_utf8_and_windows_1252_lines_pasted_together(engine, kind):
+    """The whole file fell back to Windows-1252: ``Fête`` became ``FÃªte`` in the store."""
+    report = importers.import_file(BAD / f"encodages_melanges.{kind}.csv", kind, engine=engine)
+    assert report.rows_kept == 4
+    assert "Note : lignes en UTF-8 et en Windows-1252 mêlées : chaque ligne a été lue dans " \
+           "son propre encodage" in report.summary_lines()
+    table = store.read_table(engine, import_formats.store_kind(kind))
+    texts = " ".join(map(str, table.to_numpy().ravel()))
+    assert "Ã" not in texts and "â€" not in texts
+    assert "Œ" in texts or "œ" in texts

@@ -89,7 +89,7 @@ def _read_member(path: Path) -> tuple[str, pd.DataFrame]:
                 f"{path.name} : pas de fichier etablissements.csv dans l'archive."
             )
         data = archive.read(names[0])
-    return names[0], readers.parse_csv_text(readers.decode_text(data, names[0]), names[0])
+    return names[0], readers.read_csv_bytes(data, names[0])
 
 
 def _year(text: str) -> int | None:

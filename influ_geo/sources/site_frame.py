@@ -17,6 +17,7 @@ from pyproj.exceptions import CRSError
 
 from influ_geo import schema
 from influ_geo.report import ImportReport
+from influ_geo.table_repairs import NOTES
 
 LINE = "_ligne"
 # Filled by the geocoding chain and the store, not by the site importers.
@@ -105,7 +106,10 @@ def in_france(lon: pd.Series, lat: pd.Series) -> pd.Series:
 
 def warn_spilled(raw: pd.DataFrame, report: ImportReport) -> None:
     """Warn about rows longer than the header: their extra cells (``colonne_18``…, named
-    by ``readers.read_table``) belong to no column and are ignored."""
+    by ``readers.read_table``) belong to no column and are ignored; the reader's own notes
+    (``table_repairs.NOTES``: a row split again…) come first."""
+    for line, note in raw.attrs.get(NOTES, []):
+        report.warn(line, note)
     extra = [c for c in raw.columns if re.fullmatch(r"colonne_\d+", str(c))]
     if not extra:
         return

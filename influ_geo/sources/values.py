@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from influ_geo import textnorm
+from influ_geo.table_repairs import NOTES
 
 
 class ValueInvalid(ValueError):
@@ -290,13 +291,15 @@ def first_problem(*problems: pd.Series) -> pd.Series:
 
 
 def spill_warnings(raw: pd.DataFrame) -> list[tuple[int, str]]:
-    """``(line, warning)`` for each row with values under no header (see ``spill_warning``)."""
+    """``(line, warning)`` for each row with values under no header (see ``spill_warning``),
+    after the reader's own notes (``table_repairs.NOTES``: a row split again…)."""
+    notes = list(raw.attrs.get(NOTES, []))
     extra = [c for c in raw.columns if re.fullmatch(r"colonne_\d+", str(c))]
     if not extra:
-        return []
+        return notes
     filled = raw[extra].map(lambda x: not is_empty(x)).any(axis=1)
-    return [(int(position) + 2, str(spill_warning(raw.iloc[position].to_dict())))
-            for position in np.flatnonzero(filled.to_numpy())]
+    return notes + [(int(position) + 2, str(spill_warning(raw.iloc[position].to_dict())))
+                    for position in np.flatnonzero(filled.to_numpy())]
 
 
 def spilled_cells(record: Mapping[str, object]) -> list[str]:

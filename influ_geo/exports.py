@@ -33,6 +33,7 @@ from branca.element import Element, Figure
 
 from influ_geo import assets, choropleth_maps, exporters, maps, static_maps
 from influ_geo.choropleths import ChoroplethView, part_title
+from influ_geo.escaping import RawElement
 from influ_geo.formatting import format_int
 from influ_geo.static_maps import SlideTexts
 
@@ -172,13 +173,14 @@ def html_page(view: ChoroplethView, texts: SlideTexts) -> str:
     inset_row = "22vh" if result.insets else "0"
     page.header.add_child(Element(f"<style>{PAGE_CSS.format(inset_row=inset_row)}</style>"),
                           name="influ_geo_page")
-    page.html.add_child(Element(_title_html(texts)), name="influ_geo_titre")
+    # Texts typed or from data: added as is, never parsed as a Jinja template.
+    page.html.add_child(RawElement(_title_html(texts)), name="influ_geo_titre")
     areas = ["carte"] + [f"drom{i}" for i in range(1, len(result.insets) + 1)]
     parts = [result.data.metropole, *result.data.insets]
     for area, m, part in zip(areas, result.maps(), parts, strict=True):
         _place(page, m, area, None if area == "carte" else part_title(part.name))
         _refit_on_resize(page, m, part.bounds)
-    page.html.add_child(Element(_panel_html(view, texts)), name="influ_geo_panneau")
+    page.html.add_child(RawElement(_panel_html(view, texts)), name="influ_geo_panneau")
     return assets.inline(page.render())
 
 
@@ -189,8 +191,8 @@ def _place(page: Figure, m: folium.Map, area: str, caption: str | None) -> None:
                                   f"background: {maps.SEA_COLOUR}; }}</style>"),
                           name=f"zone_{m.get_name()}")
     if caption:
-        page.html.add_child(Element(f'<div class="nom-drom" style="grid-area: {area}">'
-                                    f"{html.escape(caption)}</div>"), name=f"nom_{area}")
+        page.html.add_child(RawElement(f'<div class="nom-drom" style="grid-area: {area}">'
+                                       f"{html.escape(caption)}</div>"), name=f"nom_{area}")
 
 
 def _refit_on_resize(page: Figure, m: folium.Map, bounds: object) -> None:

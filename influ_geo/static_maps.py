@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import matplotlib
 import matplotlib.patheffects as path_effects
 import shapely
 from matplotlib.axes import Axes
@@ -65,8 +66,15 @@ class SlideTexts:
 
 
 def figure(view: ChoroplethView, texts: SlideTexts, shape: str = "paysage") -> Figure:
-    """The slide of ``view``: a matplotlib Figure of ``LAYOUTS[shape].size`` × ``DPI``."""
-    layout = LAYOUTS[shape]
+    """The slide of ``view``: a matplotlib Figure of ``LAYOUTS[shape].size`` × ``DPI``.
+
+    Every text is drawn as typed: ``$…$`` is no mathtext (a title or a territory name
+    holding ``$\\href{…}$`` would otherwise stop the export with a parse error)."""
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _figure(view, texts, LAYOUTS[shape])
+
+
+def _figure(view: ChoroplethView, texts: SlideTexts, layout: Layout) -> Figure:
     fig = Figure(figsize=layout.size, dpi=DPI, facecolor="white")
     parts = view.parts()
     if view.region is not None:

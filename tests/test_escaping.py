@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 import json
 import re
+import xml.etree.ElementTree as ET
+from datetime import date
 
 import pytest
 
-from influ_geo import escaping, maps_nearby
+from influ_geo import choropleths, dataset, escaping, exports, maps_nearby
 from influ_geo.nearby import Centre
 
 SCRIPT = "<script>alert(1)</script>"
@@ -25,6 +27,7 @@ EVALUATED = "Salon 49 fin"  # what a Jinja pass over JINJA would write
 JINJA_BLOCK = "{% raw %}"
 TEMPLATE_LITERAL = "`${alert(1)}`\\`"
 RTL = "Salon \u202egnp.exe"
+MATH = r"Coût $\href{javascript:alert(1)}{x}$ et $x^2$"
 EMOJI = "Usine 🏭 ouverte 👩‍🔧"
 LONG = "Forum de l'industrie " * 5_000  # 105,000 characters
 TEXTS = [SCRIPT, IMG, SVG_BREAK, JINJA, JINJA_BLOCK, TEMPLATE_LITERAL, RTL, EMOJI, LONG,
@@ -141,3 +144,50 @@ def test_nearby_popup_and_tooltips_cannot_leave_their_template_literal() -> None
                for text in ours)
     data = json.loads(re.search(r"var data = (\[.*?\]);", page).group(1))
     assert html.unescape(re.sub(r"<[^>]+>", "", data[0][2])).startswith(JINJA)
+
+
+# ---------------------------------------------------------------- Présentation exports
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def hostile_ti_view() -> choropleths.ChoroplethView:
+    """The « Où agir » gaps of Territoires d'industrie named with hostile texts."""
+    frames = dataset.demo_frames(TODAY)
+    ti = frames["territoires_industrie"].copy()
+    names = {code: TEXTS[i % 8] for i, code in enumerate(sorted(ti["id_ti"].unique()))}
+    ti["lib_ti"] = ti["id_ti"].map(names)
+    frames["territoires_industrie"] = ti
+    return choropleths.gaps_view(dataset.prepare(frames, TODAY, demo=True), "ti")
+
+
+def slide(value: str) -> exports.SlideTexts:
+    return exports.slide_texts(value, value, "Données au 26/11/2026.", exports.DEMO_BADGE)
+
+
+@pytest.mark.parametrize("value", [SCRIPT, SVG_BREAK, JINJA, JINJA_BLOCK, TEMPLATE_LITERAL, RTL,
+                                   EMOJI, LONG, MATH])
+def test_html_export_shows_typed_and_data_texts_as_text(hostile_ti_view, value: str) -> None:
+    page = exports.render(hostile_ti_view, slide(value), "html").decode("utf-8")
+    assert_inert(page, evaluated=(EVALUATED,))
+    heading = re.search(r'<header class="titre"><h1>(.*?)</h1>', page, re.S).group(1)
+    assert html.unescape(heading) == value.strip()
+    assert html.escape(SCRIPT) in page and html.escape(JINJA) in page  # the TI names
+
+
+@pytest.mark.parametrize("value, fmt", [
+    (SCRIPT, "svg"), (JINJA_BLOCK, "svg"), (MATH, "svg"), (MATH, "png"), (LONG, "png"),
+    ("Coût : 5 $ et 7 $", "svg")])
+@pytest.mark.filterwarnings("ignore:Glyph")  # the emoji of a TI name: no glyph, no matter
+def test_slides_draw_any_title_as_typed(hostile_ti_view, value: str, fmt: str) -> None:
+    content = exports.render(hostile_ti_view, slide(value), fmt)
+    if fmt == "png":
+        assert content.startswith(b"\x89PNG")
+        return
+    root = ET.fromstring(content)  # well-formed XML
+    assert not [e for e in root.iter() if e.tag.split("}")[-1] in ("script", "foreignObject")]
+    assert not [k for e in root.iter() for k in e.attrib if k.lower().startswith("on")]
+    texts = "".join(t for e in root.iter() for t in (e.text or "",))
+    if value != JINJA_BLOCK:
+        assert value in texts  # drawn as typed, dollars and all

@@ -159,3 +159,27 @@ def test_utf8_and_windows_1252_lines_pasted_together(engine, kind):
     texts = " ".join(map(str, table.to_numpy().ravel()))
     assert "Ã" not in texts and "â€" not in texts
     assert "Œ" in texts or "œ" in texts
+
+
+def test_site_links_are_web_links_only(engine):
+    """``url_fiche`` of an ICPE export was kept as written: ``javascript:``, ``data:`` and
+    ``vbscript:`` links reached the store (and the popups). Now such a link is dropped
+    with a warning and the site keeps its Géorisques page."""
+    report = importers.import_file(BAD / "hostile.sites.csv", "sites", engine=engine)
+    sites = store.read_table(engine, "sites").set_index("source_id")
+    assert report.rows_kept == 7 and sites["url"].str.match(r"https://").all()
+    assert sites.loc["0006000001", "url"].endswith("/details/0006000001")
+    assert sites.loc["0006000007", "url"] == "https://exemple.fr/ok"
+    warned = {w.line: w.reason for w in report.warnings}
+    assert set(warned) == {2, 3, 4, 5, 6, 7}
+    assert warned[7] == ('lien « https://exemple.fr/"><script>alert(1)</script> » ignoré '
+                         "(espace, guillemet, chevron ou caractère de contrôle interdits dans "
+                         "un lien)")
+
+
+@pytest.mark.parametrize("kind", ["events", "actions"])
+def test_a_web_link_that_breaks_out_of_its_attribute_is_dropped(engine, kind):
+    report = importers.import_file(BAD / f"hostile.{kind}.csv", kind, engine=engine)
+    urls = store.read_table(engine, import_formats.store_kind(kind))["url"].dropna()
+    assert urls.tolist() == ["https://exemple.fr/ok"]
+    assert len([w for w in report.warnings if w.reason.startswith("lien")]) == 6

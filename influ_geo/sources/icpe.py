@@ -41,6 +41,7 @@ from influ_geo.sources.site_frame import (
     to_wgs84,
     warn_lost_points,
     warn_spilled,
+    web_links,
 )
 from influ_geo.textnorm import normalize_codes_insee, normalize_postcodes
 
@@ -201,7 +202,8 @@ def normalize_icpe(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     _fill_address(sites, col)
     _fill_coordinates(sites, col)
     warn_lost_points(sites, col("x"), col("y"), col("epsg"), report, label)
-    sites["url"] = clean_text(col("url")).fillna(code.map(FICHE_URL.format, na_action="ignore"))
+    given = web_links(clean_text(col("url")), sites[LINE], report, label)
+    sites["url"] = given.fillna(code.map(FICHE_URL.format, na_action="ignore"))
     sites["date_maj"] = parse_dates(col("date_maj"))
     sites["_etat"] = _etat(col("etat"))
     out = finalize_sites(sites, original, report, id_label="code AIOT", record_label=label)

@@ -17,6 +17,7 @@ from pyproj.exceptions import CRSError
 
 from influ_geo import schema
 from influ_geo.report import ImportReport
+from influ_geo.sources import values as v
 from influ_geo.table_repairs import NOTES
 
 LINE = "_ligne"
@@ -132,6 +133,16 @@ def clean_siret(values: pd.Series, lines: pd.Series, report: ImportReport,
     return siret.where(~bad)
 
 
+def web_links(values: pd.Series, lines: pd.Series, report: ImportReport,
+              label: str = "") -> pd.Series:
+    """Links kept only when they are web links (``values.http_url``); another one
+    (``javascript:…``, ``data:…``, a link with ``"><script>``) is emptied with a warning."""
+    links, errors = v.map_cells(values, v.http_url)
+    for index in values.index[errors.notna()]:
+        report.warn(int(lines[index]), str(errors[index]) + label)
+    return links.astype("str")
+
+
 def warn_lost_points(sites: pd.DataFrame, x: pd.Series, y: pd.Series, epsg: pd.Series,
                      report: ImportReport, label: str = "") -> None:
     """Warn where x/y were given but gave no point in France (the commune is used instead)."""
@@ -174,6 +185,7 @@ def finalize_sites(
     sites = _reject(sites, raw, report, sites["nom"].isna() & ~located,
                     "ni nom, ni adresse, ni commune, ni coordonnées : ce n'est pas un site"
                     + record_label)
+    sites["url"] = web_links(sites["url"], sites[LINE], report, record_label)
     sites = _merge_duplicates(sites, report, record_label)
     for index in sites.index[~sites[list(_LOCATION)].notna().any(axis=1)]:
         report.warn(int(sites.at[index, LINE]), "ni adresse, ni commune, ni coordonnées : "

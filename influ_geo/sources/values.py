@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from influ_geo import textnorm
+from influ_geo import escaping, textnorm
 from influ_geo.table_repairs import NOTES
 
 
@@ -210,12 +210,17 @@ def parse_float(value: object) -> float | None:
 
 
 def http_url(value: object) -> str | None:
-    """Keep only web links: ``"https://x.fr/a"`` ⇒ same; ``"javascript:alert(1)"`` ⇒ raises."""
+    """Keep only web links: ``"https://x.fr/a"`` ⇒ same; ``"javascript:alert(1)"``,
+    ``'https://x.fr/"><script>'`` ⇒ raises (the rule of ``escaping.http_url``, applied to
+    every link shown later)."""
     text = clean_text(value)
     if text is None:
         return None
-    if re.match(r"^https?://[^\s/]+", text, flags=re.IGNORECASE):
+    if escaping.http_url(text) is not None:
         return text
+    if re.match(r"https?://", text, flags=re.IGNORECASE):
+        raise ValueInvalid(f"lien « {text} » ignoré (espace, guillemet, chevron ou caractère "
+                           "de contrôle interdits dans un lien)")
     raise ValueInvalid(f"lien « {text} » ignoré (seuls http:// et https:// sont acceptés)")
 
 

@@ -39,9 +39,10 @@ _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;", "\\
 # code, tables, strike-through, math, colour directives, emoji and icon short codes).
 _MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
-# Inside a link: any space, C0/C1 control or bidirectional control makes it no link.
-_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
-                            r"<>\"`\\{}|^]")
+# Inside a link: any space, C0/C1 control, zero-width or bidirectional control makes it no
+# link (``java\nscript:``, a right-to-left override hiding the real end of a file name).
+# Quotes and angle brackets are kept: every writer escapes the link for its context.
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _missing(value: object) -> bool:
@@ -85,7 +86,8 @@ def http_url(value: object) -> str | None:
     ``" https://exemple.fr/a?b=1 "`` ⇒ ``"https://exemple.fr/a?b=1"``;
     ``"javascript:alert(1)"``, ``"JaVaScRiPt:alert(1)"``, ``" \\tjavascript:alert(1)"``,
     ``"data:text/html,…"``, ``"vbscript:…"``, ``"//piege.example"``, ``"https://"``,
-    ``"https://a b"``, ``"https://a.fr/\\u202egnp.exe"`` ⇒ ``None``.
+    ``"https://a b"``, ``"https://a.fr/\\u202egnp.exe"`` ⇒ ``None``. Quotes and ``<>`` stay
+    (``'https://a.fr/"x'`` is a link): escape it for where it is written.
     """
     if _missing(value) or not isinstance(value, str):
         return None

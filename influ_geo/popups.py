@@ -12,30 +12,20 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import pandas as pd
 
 from influ_geo import schema
+from influ_geo.escaping import http_url
 from influ_geo.formatting import format_int, is_missing
 
 
 def safe_url(value: object) -> str | None:
-    """An ``http(s)`` link escaped for an attribute, else ``None``:
+    """An ``http(s)`` link (``escaping.http_url``) escaped for an attribute, else ``None``:
     ``"https://a.fr/?q=1&r=2"`` ⇒ ``"https://a.fr/?q=1&amp;r=2"``; ``"javascript:alert(1)"``,
     ``"ftp://a.fr"``, ``"www.a.fr"`` ⇒ ``None``."""
-    if is_missing(value):
-        return None
-    text = str(value).strip()
-    if not text or any(ch.isspace() or ord(ch) < 32 for ch in text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return html.escape(text, quote=True)
+    url = http_url(value)
+    return None if url is None else html.escape(url, quote=True)
 
 
 def _text(value: object) -> str:

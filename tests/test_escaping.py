@@ -14,9 +14,19 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
+import pandas as pd
 import pytest
 
-from influ_geo import choropleths, dataset, escaping, exports, maps_nearby
+from influ_geo import (
+    choropleths,
+    dataset,
+    escaping,
+    exports,
+    maps,
+    maps_nearby,
+    maps_points,
+    popups,
+)
 from influ_geo.nearby import Centre
 
 SCRIPT = "<script>alert(1)</script>"
@@ -36,7 +46,10 @@ BAD_URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " \tjavascript:alert(1
             "\x01javascript:alert(1)", "java\nscript:alert(1)", "data:text/html,<script>x</script>",
             "vbscript:msgbox(1)", "//piege.example/x", "/relatif", "https://", "http:/x",
             "https://a b.fr", "https://exemple.fr/\u202egnp.exe", "ftp://exemple.fr",
-            'https://a.fr/"><script>alert(1)</script>', SCRIPT, JINJA]
+            SCRIPT, JINJA]
+# A web link that breaks out of an attribute unless escaped where it is written.
+QUOTED_URL = "https://a.fr/\"><script>alert(1)</script>'><img src=x onerror=alert(1)>"
+
 GOOD_URL = "https://exemple.fr/salon?id=3&x=1"
 # What must never reach a page: tags and handlers from the data, evaluated templates.
 EXECUTABLE = ("<script>alert", "<img src=x", "<svg onload", "onerror=alert(1)>",
@@ -119,8 +132,6 @@ def nearby_site(value: str) -> dict:
 
 @pytest.mark.parametrize("value", TEXTS)
 def test_nearby_map_shows_hostile_texts_as_text(value: str) -> None:
-    import pandas as pd
-
     events = pd.DataFrame([nearby_event(value, url) for url in (*BAD_URLS[:6], GOOD_URL)])
     sites = pd.DataFrame([nearby_site(value)])
     m = maps_nearby.nearby_map(CENTRE, 10, events, sites)
@@ -132,8 +143,6 @@ def test_nearby_map_shows_hostile_texts_as_text(value: str) -> None:
 
 
 def test_nearby_popup_and_tooltips_cannot_leave_their_template_literal() -> None:
-    import pandas as pd
-
     events = pd.DataFrame([nearby_event(TEMPLATE_LITERAL, GOOD_URL)])
     page = maps_nearby.nearby_map(CENTRE, 10, events, pd.DataFrame([nearby_site(JINJA)])
                                   ).get_root().render()
@@ -191,3 +200,67 @@ def test_slides_draw_any_title_as_typed(hostile_ti_view, value: str, fmt: str) -
     texts = "".join(t for e in root.iter() for t in (e.text or "",))
     if value != JINJA_BLOCK:
         assert value in texts  # drawn as typed, dollars and all
+
+
+# ---------------------------------------------------------------- Carte: popups and points
+
+def hostile_rows(value: str, urls: list[str]) -> dict[str, pd.DataFrame]:
+    """Actions, events and sites whose every text is ``value``, one row per URL."""
+    n = len(urls)
+    place = {"commune_nom": [value] * n, "code_departement": ["75"] * n,
+             "code_region": ["11"] * n, "lon": [2.35 + i / 1000 for i in range(n)],
+             "lat": [48.85] * n, "url": urls}
+    actions = pd.DataFrame({**place, "titre": value, "membre": value, "statut": "realisee",
+                            "date": pd.Timestamp("2026-11-20"), "public_cible": "parents",
+                            "evenement_titre": value + " (événement)", "canal": value,
+                            "theme": value})
+    events = pd.DataFrame({**place, "titre": value, "type": value, "relais": 0,
+                           "date_debut": pd.Timestamp("2027-01-12"), "date_fin": pd.NaT,
+                           "organisateur": value})
+    sites = pd.DataFrame({**place, "nom": value, "naf_libelle": value,
+                          "effectifs_libelle": value, "seveso": value + " seuil haut"})
+    return {"mobilisations": actions, "evenements_a_venir": events, "sites": sites}
+
+
+def popup_texts(popup: tuple[str, list[str], str | None]) -> list[str]:
+    title, lines, _ = popup
+    return [title, *lines]
+
+
+@pytest.mark.parametrize("value", TEXTS)
+def test_carte_popups_hold_escaped_texts_and_web_links_only(value: str) -> None:
+    rows = hostile_rows(value, [*BAD_URLS, GOOD_URL])
+    built = {"mobilisations": popups.action_popups(rows["mobilisations"]),
+             "evenements_a_venir": popups.event_popups(rows["evenements_a_venir"]),
+             "sites": popups.site_popups(rows["sites"])}
+    for key, found in built.items():
+        texts = [t for p in found for t in popup_texts(p)]
+        assert not any(set(t) & set("<>") for t in texts), key
+        assert html.unescape(found[0][0]) == value.strip(), key  # the title, as typed
+        assert [p[2] for p in found] == [None] * len(BAD_URLS) + [html.escape(GOOD_URL)], key
+
+
+@pytest.mark.parametrize("value", TEXTS)
+def test_carte_points_reach_the_page_as_json_text(value: str) -> None:
+    m = maps.base_map([[48.8, 2.3], [48.9, 2.4]], markers=True)
+    bounds = [[48.8, 2.3], [48.9, 2.4]]
+    layers = [maps_points.point_layer(frame, key, bounds)
+              for key, frame in hostile_rows(value, [BAD_URLS[0], GOOD_URL]).items()]
+    maps_points.add_points(m, layers)
+    page = m.get_root().render()
+    assert_inert(page, evaluated=(EVALUATED,))
+    assert "</script" not in " ".join(layer.rows for layer in layers).lower()
+    for layer in layers:
+        data = json.loads(layer.rows)
+        title = data["rows"][0][3]
+        assert html.unescape(title).startswith(value[:40])
+        assert layer.rows in page  # written as is: no template pass over the rows
+
+
+def test_a_quoted_web_link_stays_inside_its_attribute() -> None:
+    events = pd.DataFrame([nearby_event("Salon", QUOTED_URL)])
+    page = maps_nearby.nearby_map(CENTRE, 10, events, pd.DataFrame([nearby_site("x")])
+                                  ).get_root().render()
+    assert_inert(page)
+    assert 'href="https://a.fr/&quot;&gt;&lt;script&gt;' in page
+    assert popups.safe_url(QUOTED_URL) == html.escape(QUOTED_URL, quote=True)

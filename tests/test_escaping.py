@@ -48,11 +48,11 @@ BAD_URLS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " \tjavascript:alert(1
             "https://a b.fr", "https://exemple.fr/\u202egnp.exe", "ftp://exemple.fr",
             SCRIPT, JINJA]
 # A web link that breaks out of an attribute unless escaped where it is written.
-QUOTED_URL = "https://a.fr/\"><script>alert(1)</script>'><img src=x onerror=alert(1)>"
+QUOTED_URL = "https://a.fr/\"><script>alert(1)</script>'><svg/onload=alert(1)>"
 
 GOOD_URL = "https://exemple.fr/salon?id=3&x=1"
 # What must never reach a page: tags and handlers from the data, evaluated templates.
-EXECUTABLE = ("<script>alert", "<img src=x", "<svg onload", "onerror=alert(1)>",
+EXECUTABLE = ("<script>alert", "<img src=x", "<svg onload", "<svg/onload", "onerror=alert(1)>",
               'href="javascript', "href='javascript", "href=javascript")
 
 

@@ -124,11 +124,7 @@ def _date(_name: str, value: object) -> pd.Timestamp | None:
     """``date(2025, 3, 18)`` or ``"18/03/2025"`` ⇒ ``Timestamp("2025-03-18")``."""
     if isinstance(value, date) and not isinstance(value, datetime):
         value = pd.Timestamp(value)
-    stamp = v.parse_date(value)
-    if stamp is not None and not FIRST_YEAR <= stamp.year <= LAST_YEAR:
-        raise v.ValueInvalid(f"année {stamp.year} hors de la plage acceptée "
-                             f"({FIRST_YEAR} à {LAST_YEAR})")
-    return stamp
+    return v.parse_date(value, years=(FIRST_YEAR, LAST_YEAR))
 
 
 def _text(name: str, value: object) -> str | None:

@@ -161,6 +161,10 @@ ZIP_MAX_RATIO = float(os.environ.get("INFLU_GEO_ZIP_MAX_RATIO", "200"))
 ZIP_RATIO_FLOOR_MB = float(os.environ.get("INFLU_GEO_ZIP_RATIO_FLOOR_MB", "8"))
 # Members of one archive at most (a shapefile has 5-8, a workbook a few dozen).
 ZIP_MAX_MEMBERS = int(os.environ.get("INFLU_GEO_ZIP_MAX_MEMBERS", "10000"))
+# Years a date of an event, an action or a site may fall in: outside, it is a typo (0001,
+# 9999) that would stretch every time series over centuries; the row is rejected.
+DATE_MIN_YEAR = int(os.environ.get("INFLU_GEO_DATE_MIN_YEAR", "1900"))
+DATE_MAX_YEAR = int(os.environ.get("INFLU_GEO_DATE_MAX_YEAR", "2100"))
 
 # Maps of every EPCI at national scale (« Où agir », slide exports): coarser than the EPCI
 # display layer so that 1,253 EPCI stay under the payload budget (0.003° ⇒ 3.3 MB, 0.02° ⇒ 0.6 MB).

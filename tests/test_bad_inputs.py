@@ -16,6 +16,7 @@ from bad_corpus import BAD, KINDS
 
 from influ_geo import fetch, import_formats, importers, readers, store
 from influ_geo.download import FetchRejected
+from influ_geo.sources import values as v
 
 DATA = BAD.parent
 
@@ -164,22 +165,55 @@ def test_utf8_and_windows_1252_lines_pasted_together(engine, kind):
 def test_site_links_are_web_links_only(engine):
     """``url_fiche`` of an ICPE export was kept as written: ``javascript:``, ``data:`` and
     ``vbscript:`` links reached the store (and the popups). Now such a link is dropped
-    with a warning and the site keeps its Géorisques page."""
+    with a warning and the site keeps its Géorisques page; an http link is kept as text
+    whatever it holds (every writer escapes it)."""
     report = importers.import_file(BAD / "hostile.sites.csv", "sites", engine=engine)
     sites = store.read_table(engine, "sites").set_index("source_id")
     assert report.rows_kept == 7 and sites["url"].str.match(r"https://").all()
     assert sites.loc["0006000001", "url"].endswith("/details/0006000001")
-    assert sites.loc["0006000007", "url"] == "https://exemple.fr/ok"
+    assert sites.loc["0006000006", "url"] == 'https://exemple.fr/"><script>alert(1)</script>'
     warned = {w.line: w.reason for w in report.warnings}
-    assert set(warned) == {2, 3, 4, 5, 6, 7}
-    assert warned[7] == ('lien « https://exemple.fr/"><script>alert(1)</script> » ignoré '
-                         "(espace, guillemet, chevron ou caractère de contrôle interdits dans "
-                         "un lien)")
+    assert set(warned) == {2, 3, 4, 5, 6}
+    assert warned[2] == ("lien « javascript:alert(1) » ignoré (seuls http:// et https:// sont "
+                         "acceptés)")
 
 
 @pytest.mark.parametrize("kind", ["events", "actions"])
-def test_a_web_link_that_breaks_out_of_its_attribute_is_dropped(engine, kind):
+def test_links_with_invisible_characters_are_dropped(engine, kind, tmp_path):
+    """The import keeps a link only by the rule the pages show links with."""
     report = importers.import_file(BAD / f"hostile.{kind}.csv", kind, engine=engine)
     urls = store.read_table(engine, import_formats.store_kind(kind))["url"].dropna()
-    assert urls.tolist() == ["https://exemple.fr/ok"]
-    assert len([w for w in report.warnings if w.reason.startswith("lien")]) == 6
+    assert sorted(urls) == ['https://exemple.fr/"><script>alert(1)</script>',
+                            "https://exemple.fr/ok"]
+    assert len([w for w in report.warnings if w.reason.startswith("lien")]) == 5
+    with pytest.raises(v.ValueInvalid) as raised:
+        v.http_url("https://exemple.fr/\u202egnp.exe")
+    assert str(raised.value).endswith("(espace, caractère invisible ou de contrôle interdits "
+                                      "dans un lien)")
+
+
+@pytest.mark.parametrize("kind", ["events", "actions"])
+def test_dates_of_year_1_or_9999_are_rejected(engine, kind):
+    """``0001-01-01`` and ``9999-12-31`` were kept: one typo stretched every monthly
+    series of the dashboard over millennia."""
+    report = importers.import_file(BAD / f"dates.{kind}.csv", kind, engine=engine)
+    reasons = {r.line: r.reason for r in report.rejections}
+    assert reasons[17] == "année 1 hors de la plage acceptée (1900 à 2100)"
+    assert reasons[18] == "année 9999 hors de la plage acceptée (1900 à 2100)"
+    column = "date_debut" if kind == "events" else "date"
+    years = store.read_table(engine, import_formats.store_kind(kind))[column].dt.year
+    assert years.between(1900, 2100).all()
+
+
+def test_site_update_dates_take_every_form_and_warn_when_unreadable(engine):
+    """``date_modif`` of an ICPE export took only ISO and JJ/MM/AAAA: ``18.03.2025``, ``18
+    mars 2025`` or an Excel serial were emptied silently, impossible dates too."""
+    report = importers.import_file(BAD / "dates.sites.csv", "sites", engine=engine)
+    assert report.rows_kept == report.rows_read == 17
+    sites = store.read_table(engine, "sites").set_index("source_id")["date_maj"]
+    assert (sites.loc[[f"00090000{i:02d}" for i in range(1, 7)]].dt.normalize()
+            == "2025-03-18").all()
+    assert sites.loc[[f"00090000{i:02d}" for i in range(9, 18)]].isna().all()
+    warned = {w.line: w.reason for w in report.warnings}
+    assert sorted(warned) == list(range(10, 19))
+    assert warned[10] == "date de mise à jour : date « 31/02/2025 » impossible ; laissée vide"

@@ -204,7 +204,7 @@ def normalize_icpe(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     warn_lost_points(sites, col("x"), col("y"), col("epsg"), report, label)
     given = web_links(clean_text(col("url")), sites[LINE], report, label)
     sites["url"] = given.fillna(code.map(FICHE_URL.format, na_action="ignore"))
-    sites["date_maj"] = parse_dates(col("date_maj"))
+    sites["date_maj"] = parse_dates(col("date_maj"), sites[LINE], report, label)
     sites["_etat"] = _etat(col("etat"))
     out = finalize_sites(sites, original, report, id_label="code AIOT", record_label=label)
     return fill_missing_names(out, "Installation")

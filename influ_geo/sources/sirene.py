@@ -179,7 +179,8 @@ def normalize_sirene(
     _fill_address(sites, raw)
     _fill_coordinates(sites, raw, geolocalisation)
     sites["url"] = siret.map(FICHE_URL.format)
-    sites["date_maj"] = parse_dates(raw["dateDernierTraitementEtablissement"])
+    sites["date_maj"] = parse_dates(raw["dateDernierTraitementEtablissement"], sites[LINE],
+                                    report)
     etat = clean_text(raw[ETAT]).map({"A": "actif", "F": "ferme"})
     sites["_etat"] = etat.astype("str")
     return _default_names(finalize_sites(sites, raw, report, id_label="SIRET"))

@@ -15,7 +15,7 @@ import pandas as pd
 from pyproj import Transformer
 from pyproj.exceptions import CRSError
 
-from influ_geo import schema
+from influ_geo import config, schema
 from influ_geo.report import ImportReport
 from influ_geo.sources import values as v
 from influ_geo.table_repairs import NOTES
@@ -64,12 +64,30 @@ def parse_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """ISO or French dates ⇒ naive datetimes: ``"2025-08-30"``, ``"30/08/2025"`` ⇒ 2025-08-30."""
+def parse_dates(values: pd.Series, lines: pd.Series | None = None,
+                report: ImportReport | None = None, label: str = "") -> pd.Series:
+    """Dates of update ⇒ naive datetimes: ``"2025-08-30"``, ``"30/08/2025"`` ⇒ 2025-08-30.
+
+    ISO and ``JJ/MM/AAAA`` are read column-wise (millions of Sirene rows); the rest goes
+    through ``values.parse_date`` (``"30.08.2025"``, ``"30 août 2025"``, Excel serials).
+    A date still unreadable, impossible or outside the accepted years is left empty,
+    with a warning at its line when ``report`` is given (the site is kept).
+    """
     text = clean_text(values)
     iso = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True).dt.tz_localize(None)
     french = pd.to_datetime(text.where(iso.isna()), errors="coerce", format="%d/%m/%Y")
-    return iso.fillna(french).astype("datetime64[us]")
+    dates = iso.fillna(french).astype("datetime64[us]")
+    years = dates.dt.year
+    dates = dates.where(years.between(config.DATE_MIN_YEAR, config.DATE_MAX_YEAR))
+    rest = text.notna() & dates.isna()
+    if rest.any():
+        parsed, errors = v.map_cells(text[rest], v.parse_date)
+        dates[rest] = pd.to_datetime(parsed, errors="coerce")
+        for index in errors.index[errors.notna()]:
+            if report is not None and lines is not None:
+                report.warn(int(lines[index]), f"date de mise à jour : {errors[index]} ; "
+                            f"laissée vide{label}")
+    return dates.astype("datetime64[us]")
 
 
 @cache

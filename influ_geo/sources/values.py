@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from influ_geo import escaping, textnorm
+from influ_geo import config, escaping, textnorm
 from influ_geo.table_repairs import NOTES
 
 
@@ -98,7 +98,8 @@ def simple_key(value: object) -> str:
     return _NOT_ALNUM.sub(" ", _COMBINING.sub("", text).lower()).strip()
 
 
-def parse_date(value: object, zone: str = PARIS) -> pd.Timestamp | None:
+def parse_date(value: object, zone: str = PARIS,
+               years: tuple[int, int] | None = None) -> pd.Timestamp | None:
     """A date in the forms people type, as a tz-naive Timestamp.
 
     ``"2025-03-18"``, ``"18/03/2025"``, ``"18/03/2025 14:00"``, ``"18 mars 2025"``,
@@ -107,17 +108,28 @@ def parse_date(value: object, zone: str = PARIS) -> pd.Timestamp | None:
     A timestamp with an offset is converted to ``zone`` (the time zone of the place, see
     ``zone_of``) then made naive: the canonical schema stores local wall-clock time, so
     ``"2025-03-18T05:00:00Z"`` in La Réunion (``"Indian/Reunion"``) ⇒ 09:00.
+    A year outside ``years`` (default ``config.DATE_MIN_YEAR``–``DATE_MAX_YEAR``) raises:
+    ``"0001-01-01"`` ⇒ ``ValueInvalid("année 1 hors de la plage acceptée (1900 à 2100)")``.
     """
     if is_empty(value):
         return None
     if isinstance(value, pd.Timestamp | datetime | date):
-        return _naive(pd.Timestamp(value), zone)
+        return _in_years(_naive(pd.Timestamp(value), zone), years)
     text = str(value).strip()
     parsed = _parse_date_text(text, zone)
     if parsed is None:
         raise ValueInvalid(f"date « {text} » illisible (attendu AAAA-MM-JJ, JJ/MM/AAAA "
                            "ou « 18 mars 2025 »)")
-    return parsed
+    return _in_years(parsed, years)
+
+
+def _in_years(stamp: pd.Timestamp, years: tuple[int, int] | None) -> pd.Timestamp:
+    """``stamp`` when its year is plausible, else ``ValueInvalid``: a typed ``0001`` or
+    ``9999`` would stretch every time series over centuries."""
+    first, last = years or (config.DATE_MIN_YEAR, config.DATE_MAX_YEAR)
+    if not first <= stamp.year <= last:
+        raise ValueInvalid(f"année {stamp.year} hors de la plage acceptée ({first} à {last})")
+    return stamp
 
 
 def _parse_date_text(text: str, zone: str) -> pd.Timestamp | None:
@@ -211,16 +223,16 @@ def parse_float(value: object) -> float | None:
 
 def http_url(value: object) -> str | None:
     """Keep only web links: ``"https://x.fr/a"`` ⇒ same; ``"javascript:alert(1)"``,
-    ``'https://x.fr/"><script>'`` ⇒ raises (the rule of ``escaping.http_url``, applied to
-    every link shown later)."""
+    ``"https://x.fr/\u202egnp.exe"`` ⇒ raises (the rule of ``escaping.http_url``, applied
+    to every link shown later, which escapes quotes and ``<>`` where it writes them)."""
     text = clean_text(value)
     if text is None:
         return None
     if escaping.http_url(text) is not None:
         return text
     if re.match(r"https?://", text, flags=re.IGNORECASE):
-        raise ValueInvalid(f"lien « {text} » ignoré (espace, guillemet, chevron ou caractère "
-                           "de contrôle interdits dans un lien)")
+        raise ValueInvalid(f"lien « {text} » ignoré (espace, caractère invisible ou de "
+                           "contrôle interdits dans un lien)")
     raise ValueInvalid(f"lien « {text} » ignoré (seuls http:// et https:// sont acceptés)")
 
 

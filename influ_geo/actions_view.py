@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from influ_geo import schema
+from influ_geo.escaping import http_url
 from influ_geo.filters import Filters, apply_filters
 from influ_geo.formatting import format_int
 from influ_geo.textnorm import fold
@@ -67,8 +68,10 @@ def territory_label(row: Mapping[str, object]) -> str:
 
 
 def display_table(actions: pd.DataFrame) -> pd.DataFrame:
-    """French headers, labels instead of codes, dates as ``date``: what the page shows."""
+    """French headers, labels instead of codes, dates as ``date``: what the page shows;
+    a link only when it is http(s) (the column is clickable: ``javascript:…`` ⇒ empty)."""
     out = actions.copy()
+    out["url"] = out["url"].map(http_url, na_action="ignore").astype(object)
     out["territoire"] = [territory_label(r) for r in out.to_dict("records")]
     for name, labels in _LABELS.items():
         out[name] = out[name].map(lambda code, labels=labels: labels.get(code, code))

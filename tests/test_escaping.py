@@ -8,25 +8,38 @@ Jinja expression evaluated on the server (``{{ 7*7 }}`` ⇒ ``49``) or a spreads
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+import hostile_data as hostile
+import icalendar
+import openpyxl
 import pandas as pd
 import pytest
 
 from influ_geo import (
+    actions_view,
     choropleths,
+    data_admin,
     dataset,
     escaping,
     exports,
     maps,
     maps_nearby,
     maps_points,
+    nearby,
+    nearby_tables,
+    ou_agir,
     popups,
+    priorities,
+    region_view,
 )
+from influ_geo.filters import NO_FILTERS
 from influ_geo.nearby import Centre
 
 SCRIPT = "<script>alert(1)</script>"
@@ -158,6 +171,7 @@ def test_nearby_popup_and_tooltips_cannot_leave_their_template_literal() -> None
 # ---------------------------------------------------------------- Présentation exports
 
 TODAY = date(2026, 11, 26)
+STAMP = datetime(2026, 11, 26, 8, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -264,3 +278,87 @@ def test_a_quoted_web_link_stays_inside_its_attribute() -> None:
     assert_inert(page)
     assert 'href="https://a.fr/&quot;&gt;&lt;script&gt;' in page
     assert popups.safe_url(QUOTED_URL) == html.escape(QUOTED_URL, quote=True)
+
+
+# ---------------------------------------------------------------- tables, calendar, files
+
+@pytest.fixture(scope="module")
+def hostile_data() -> dataset.Dataset:
+    """The demo data set with the hostile events, actions and sites of ``hostile_data``."""
+    frames = hostile.with_hostile_rows(dataset.demo_frames(TODAY), TODAY)
+    return dataset.prepare(frames, TODAY, demo=True)
+
+
+def hostile_only(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    return frame[frame[column].isin(hostile.VALUES)]
+
+
+def assert_links_are_web_links(links: pd.Series) -> None:
+    kept = links.dropna().tolist()
+    assert kept and all(escaping.http_url(link) == link for link in kept)
+    assert not any(str(link).strip().lower().startswith(("javascript", "data", "vbscript"))
+                   for link in kept)
+
+
+def test_link_columns_of_every_table_hold_web_links_only(hostile_data) -> None:
+    """Mobilisations, Région par région, Où agir and Près de chez moi: clickable links."""
+    shown = actions_view.display_table(hostile_only(hostile_data.actions, "titre"))
+    assert_links_are_web_links(shown["Lien"])
+    region = region_view.events_table(hostile_data, NO_FILTERS, "11")
+    assert_links_are_web_links(region[region["Événement"].isin(hostile.VALUES)]["Lien"])
+    to_join = priorities.events_to_join(hostile_data, "departement", NO_FILTERS, codes=["69"])
+    table = ou_agir.events_table(hostile_only(to_join, "titre"))
+    assert_links_are_web_links(table["lien"])
+    found = nearby.events_near(hostile_data, CENTRE, 30, TODAY, TODAY + timedelta(days=30))
+    assert_links_are_web_links(nearby_tables.events_table(hostile_only(found, "titre"))["Lien"])
+
+
+def test_texts_of_tables_are_kept_as_typed(hostile_data) -> None:
+    """Tables are drawn on a canvas as text: the values must arrive unchanged."""
+    shown = actions_view.display_table(hostile_only(hostile_data.actions, "titre"))
+    assert set(shown["Titre"]) == set(hostile.VALUES)
+    assert set(shown["Campagne"]) == {v[:200] for v in hostile.VALUES}
+
+
+def test_calendar_keeps_texts_as_text_and_drops_non_web_links(hostile_data) -> None:
+    found = nearby.events_near(hostile_data, CENTRE, 30, TODAY, TODAY + timedelta(days=30))
+    found = hostile_only(found, "titre")
+    raw = nearby_tables.calendar_file(found, CENTRE, radius_km=30, stamp=STAMP)
+    lines = raw.decode("utf-8").split("\r\n")
+    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
+    urls = [line for line in lines if line.startswith("URL")]
+    assert urls and all(line.startswith("URL;VALUE=URI:http") for line in urls)
+    # No line break from the data starts a property of its own (``\nURL:javascript:``).
+    names = {re.match(r"[A-Z-]+", line).group(0) for line in lines if line[:1] not in (" ", "")}
+    assert names <= {"BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD", "X-WR-CALNAME",
+                     "UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "LOCATION", "GEO", "URL",
+                     "CATEGORIES", "DESCRIPTION"}
+    events = list(icalendar.Calendar.from_ical(raw).walk("VEVENT"))
+    assert sorted(str(e["SUMMARY"]) for e in events) == sorted(found["titre"])
+    assert all(str(e["DESCRIPTION"]).strip().endswith(str(e["SUMMARY"]).strip()) for e in events)
+    assert all("javascript" not in str(e.get("URL", "")).lower() for e in events)
+
+
+FORMULAS = ["=HYPERLINK(\"http://piege.example\",\"clic\")", "+cmd|' /C calc'!A0", "-2+3",
+            "@SUM(1+1)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_spreadsheets_get_no_formula_from_the_data(hostile_data, suffix: str) -> None:
+    actions = hostile_only(hostile_data.actions, "titre").head(len(FORMULAS)).copy()
+    actions["titre"] = FORMULAS
+    actions["membre"] = FORMULAS
+    content = data_admin.frame_bytes(actions_view.export_frame(actions), suffix, "actions")
+    if suffix == ".csv":
+        rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+        cells = [row[name] for row in rows for name in ("titre", "membre")]
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        header = [c.value for c in sheet[1]]
+        columns = [header.index("titre") + 1, header.index("membre") + 1]
+        cells = [sheet.cell(row=r, column=c) for r in range(2, sheet.max_row + 1)
+                 for c in columns]
+        assert all(cell.data_type == "s" for cell in cells)  # text, never a formula
+        cells = [cell.value.replace("\n", "\r") for cell in cells]  # XML reads CR as LF
+    assert cells and all(cell.startswith("'") for cell in cells)
+    assert sorted(c[1:] for c in cells) == sorted(FORMULAS * 2)

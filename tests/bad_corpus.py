@@ -176,9 +176,9 @@ def _coordinates(kind: str) -> list[Row]:
             rows.append(_site(f"00070000{i:02d}", f"Usine {i}", **extra))
         else:
             rows.append(_event(f"C{i}", f"Forum {i}", **extra))
-    if kind == "sites":  # Lambert-93 x/y without their EPSG code
+    if kind == "sites":  # Lambert-93 x/y without their EPSG code: not guessed, warned
         rows.append(_site("0007000099", "Usine en Lambert-93", x="652470", y="6862035",
-                          place_attendu="source"))
+                          place_attendu="commune"))
     return rows
 
 

@@ -217,3 +217,18 @@ def test_site_update_dates_take_every_form_and_warn_when_unreadable(engine):
     warned = {w.line: w.reason for w in report.warnings}
     assert sorted(warned) == list(range(10, 19))
     assert warned[10] == "date de mise à jour : date « 31/02/2025 » impossible ; laissée vide"
+
+
+def test_icpe_coordinates_are_checked_like_the_geocoder_does(engine):
+    """The ICPE reader dropped any longitude/latitude pair outside France silently: a
+    swapped pair lost its exact point, ±inf or Lambert-93 values vanished unexplained."""
+    report = importers.import_file(BAD / "coordonnees.sites.csv", "sites", engine=engine)
+    sites = store.read_table(engine, "sites").set_index("source_id")
+    assert sites.loc["0007000002", ["lon", "lat"]].tolist() == [2.3488, 48.8534]
+    assert sites.loc["0007000002", "geo_precision"] == "source"
+    warned = {w.line: w.reason for w in report.warnings}
+    assert warned[3] == "longitude/latitude : latitude et longitude inversées, corrigées"
+    assert warned[8] == "longitude/latitude : coordonnées illisibles ignorées"  # inf, -inf
+    assert warned[6].startswith("longitude/latitude : coordonnées hors de France ignorées")
+    assert warned[15] == ("coordonnées x=652470, y=6862035 (sans code EPSG) hors de France ou "
+                          "illisibles : ignorées, le site sera placé par sa commune")

@@ -29,6 +29,7 @@ from influ_geo import config, naf, readers, safe_zip
 from influ_geo.report import ImportReport
 from influ_geo.sources.site_frame import (
     LINE,
+    checked_pairs,
     clean_siret,
     clean_text,
     empty_sites,
@@ -200,7 +201,7 @@ def normalize_icpe(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     sites["siret"] = clean_siret(col("siret"), sites[LINE], report, label)
     _fill_activity(sites, col)
     _fill_address(sites, col)
-    _fill_coordinates(sites, col)
+    _fill_coordinates(sites, col, report, label)
     warn_lost_points(sites, col("x"), col("y"), col("epsg"), report, label)
     given = web_links(clean_text(col("url")), sites[LINE], report, label)
     sites["url"] = given.fillna(code.map(FICHE_URL.format, na_action="ignore"))
@@ -241,15 +242,15 @@ def _fill_address(sites: pd.DataFrame, col) -> None:
     sites["code_insee"] = normalize_codes_insee(clean_text(col("code_insee"))).astype("str")
 
 
-def _fill_coordinates(sites: pd.DataFrame, col) -> None:
-    """WGS84 pair if inside France, else projected x/y (per-row EPSG), else geometry."""
-    lon, lat = parse_number(col("lon")), parse_number(col("lat"))
-    inside = in_france(lon, lat)
+def _fill_coordinates(sites: pd.DataFrame, col, report: ImportReport, label: str) -> None:
+    """WGS84 pair if inside France (swapped pairs set right), else projected x/y (per-row
+    EPSG), else geometry; a pair dropped or swapped is warned about at its line."""
+    lon, lat = checked_pairs(col("lon"), col("lat"), sites[LINE], report, label)
     x_lon, y_lat = to_wgs84(col("x"), col("y"), col("epsg"))
     geo_lon, geo_lat = parse_number(col("lon_geometrie")), parse_number(col("lat_geometrie"))
     geo_inside = in_france(geo_lon, geo_lat)
-    sites["lon"] = lon.where(inside).fillna(x_lon).fillna(geo_lon.where(geo_inside))
-    sites["lat"] = lat.where(inside).fillna(y_lat).fillna(geo_lat.where(geo_inside))
+    sites["lon"] = lon.fillna(x_lon).fillna(geo_lon.where(geo_inside))
+    sites["lat"] = lat.fillna(y_lat).fillna(geo_lat.where(geo_inside))
 
 
 def _etat(values: pd.Series) -> pd.Series:

@@ -161,13 +161,32 @@ def web_links(values: pd.Series, lines: pd.Series, report: ImportReport,
     return links.astype("str")
 
 
+def checked_pairs(lon: pd.Series, lat: pd.Series, lines: pd.Series, report: ImportReport,
+                  label: str = "") -> tuple[pd.Series, pd.Series]:
+    """WGS84 columns as the geocoder takes them (``geocode_points.check_points``): pairs in
+    France kept, swapped ones set right, the others (abroad, ±inf, Lambert-93 values,
+    (0, 0)) emptied; each change is a warning at its line."""
+    from influ_geo.geocode_points import check_points
+
+    present = (clean_text(lon).notna() | clean_text(lat).notna()).to_numpy()
+    fixed_lon, fixed_lat, notes, _ = check_points(parse_number(lon).to_numpy(),
+                                                   parse_number(lat).to_numpy(), present)
+    for position in np.flatnonzero(notes != ""):
+        report.warn(int(lines.iloc[position]), f"longitude/latitude : {notes[position]}"
+                    + label)
+    return (pd.Series(fixed_lon, index=lon.index), pd.Series(fixed_lat, index=lat.index))
+
+
 def warn_lost_points(sites: pd.DataFrame, x: pd.Series, y: pd.Series, epsg: pd.Series,
                      report: ImportReport, label: str = "") -> None:
     """Warn where x/y were given but gave no point in France (the commune is used instead)."""
     given = clean_text(x).notna() & clean_text(y).notna()
+    codes = clean_text(epsg).astype(object).map(lambda code: f"EPSG {code}",
+                                                 na_action="ignore")
+    codes = codes.astype(object).fillna("sans code EPSG")
     for index in sites.index[given & sites["lon"].isna()]:
         report.warn(int(sites.at[index, LINE]),
-                    f"coordonnées x={x[index]}, y={y[index]} (EPSG {epsg[index]}) hors de France "
+                    f"coordonnées x={x[index]}, y={y[index]} ({codes[index]}) hors de France "
                     "ou illisibles : ignorées, le site sera placé par sa commune" + label)
 
 

@@ -21,7 +21,10 @@ store id as text) or only by a title (``evenement_titre``). The join, in order:
 
    A title equal to an event's title once lower-cased and stripped of punctuation scores
    1 against that event only (no costly comparison); the others are compared with every
-   event that their dates and territory allow.
+   event that their dates and territory allow — actions are scored in blocks of a few
+   days, against the events of their territory whose windows reach those days — and a
+   similarity under ``min_confidence`` is not worked out (it counts as 0: such an event
+   can be neither taken nor a rival).
 
    The best event is taken when its confidence reaches ``min_confidence`` and no other
    event comes within ``ambiguity_margin`` of it; otherwise the action is **ambiguous**
@@ -53,6 +56,9 @@ LIAISONS: dict[str, str] = {
 INHERITED = ("code_insee", "commune_nom", "code_departement", "code_region", "siren_epci",
              "id_ti", "lon", "lat", "geo_precision")
 _CHUNK_CELLS = 2_000_000  # (action, event) pairs scored at once: bounds the score matrices
+# Actions scored together span at most this many days: the events their dates allow are
+# then few (at national scale, ~45 % of a territory's events instead of all of them).
+_SPAN_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -146,26 +152,61 @@ def match_titles(
     ``confiance``, ``liaison`` (``titre``, ``ambigu`` or ``non_trouve``); and the
     candidates of the ambiguous actions.
     """
-    found = pd.DataFrame({"evenement_id": pd.array([pd.NA] * len(actions), dtype="Int64"),
-                          "confiance": 0.0, "liaison": "non_trouve"}, index=actions.index)
-    pieces: list[pd.DataFrame] = []
+    verdicts = _Verdicts(len(actions))
     if actions.empty or events.empty:
-        return found, _candidates_frame(pieces)
+        return verdicts.frame(actions.index, np.array([], dtype=object)), _candidates_frame([])
     ev = _EventArrays(events)
     queries = actions["evenement_titre"].astype("str").fillna("").map(utils.default_process)
     queries = queries.to_numpy(dtype=object)
     codes = ev.title_index.get_indexer(queries)
     keys = _group_keys(actions)
-    days = actions["date"].to_numpy("datetime64[D]")
+    days = actions["date"].dt.floor("D").to_numpy("datetime64[D]").astype("int64")
     for key, rows in pd.Series(keys).groupby(keys).indices.items():
-        choices = ev.subset(str(key))
+        territory = ev.subset(str(key))
         rows = rows[np.argsort(days[rows], kind="stable")]  # a block spans few dates
-        step = max(1, _CHUNK_CELLS // max(len(choices), 1))
-        for start in range(0, len(rows) if len(choices) else 0, step):
-            part = rows[start:start + step]
-            block = _Block(actions.iloc[part], queries[part], codes[part], choices, str(key))
-            pieces.append(_score(block, ev, settings, found))
-    return found, _candidates_frame(pieces)
+        for part in _date_parts(rows, days[rows], max(len(territory), 1)):
+            # Only the events whose windows reach the block's days can be candidates.
+            choices = ev.within(territory, days[part[0]], days[part[-1]], settings)
+            if len(choices):
+                block = _Block(part, days[part], queries[part], codes[part], choices, str(key))
+                _score(block, ev, settings, verdicts)
+    return verdicts.frame(actions.index, ev.ids), verdicts.candidates(actions.index, ev)
+
+
+class _Verdicts:
+    """The verdict of each action (by position) and the candidates of the ambiguous ones."""
+
+    def __init__(self, n: int) -> None:
+        self.liaison = np.full(n, "non_trouve", dtype=object)
+        self.confiance = np.zeros(n)
+        self.event = np.full(n, -1, dtype=np.int64)  # position in the events, -1: none
+        self.pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # row, event, conf
+
+    def frame(self, index: pd.Index, ids: np.ndarray) -> pd.DataFrame:
+        """``evenement_id`` (the id of the event taken, else NA), ``confiance``, ``liaison``."""
+        taken = self.event >= 0
+        event_ids = pd.array([pd.NA] * len(index), dtype="Int64")
+        event_ids[taken] = pd.array(ids[self.event[taken]], dtype="Int64")
+        return pd.DataFrame({"evenement_id": event_ids, "confiance": self.confiance,
+                             "liaison": self.liaison}, index=index)
+
+    def candidates(self, index: pd.Index, ev: _EventArrays) -> pd.DataFrame:
+        return _candidates_frame([pd.DataFrame({
+            "action": index.to_numpy()[row], "evenement_id": ev.ids[col],
+            "titre": ev.raw_titles[col], "date_debut": ev.starts[col], "confiance": conf})
+            for row, col, conf in self.pairs])
+
+
+def _date_parts(rows: np.ndarray, days: np.ndarray, width: int) -> list[np.ndarray]:
+    """``rows`` (sorted by ``days``) cut into blocks spanning at most ``_SPAN_DAYS`` days
+    and ``_CHUNK_CELLS // width`` rows: small score matrices, few candidate events each."""
+    if not len(rows):
+        return []
+    step = max(1, _CHUNK_CELLS // width)
+    period = (days - days[0]) // _SPAN_DAYS
+    cuts = np.flatnonzero(np.diff(period)) + 1
+    cuts = np.union1d(cuts, np.arange(step, len(rows), step))
+    return np.split(rows, cuts)
 
 
 def _group_keys(actions: pd.DataFrame) -> np.ndarray:
@@ -196,6 +237,14 @@ class _EventArrays:
         self.places = {"d": events["code_departement"].astype("str").fillna("").to_numpy(),
                        "r": events["code_region"].astype("str").fillna("").to_numpy()}
 
+    def within(self, choices: np.ndarray, first: int, last: int,
+               settings: MatchSettings) -> np.ndarray:
+        """The events of ``choices`` that an action dated from day ``first`` to day
+        ``last`` can relay (see ``_date_factor``): the others score 0 for all of them."""
+        reach = ((self.first_day[choices] - settings.days_before <= last)
+                 & (self.last_day[choices] + settings.days_after >= first))
+        return choices[reach]
+
     def subset(self, key: str) -> np.ndarray:
         """Positions of the events of ``"d:08"``, ``"r:44"``, or all events for ``""``."""
         if not key:
@@ -208,7 +257,8 @@ class _EventArrays:
 class _Block:
     """Actions scored together against the same candidate events."""
 
-    actions: pd.DataFrame
+    rows: np.ndarray  # positions of the actions
+    days: np.ndarray  # their day (days since 1970)
     queries: np.ndarray  # processed titles
     codes: np.ndarray  # code of the event title equal to the query, -1 if none
     choices: np.ndarray  # positions of the candidate events
@@ -216,14 +266,17 @@ class _Block:
 
 
 def _score(block: _Block, ev: _EventArrays, settings: MatchSettings,
-           found: pd.DataFrame) -> pd.DataFrame:
-    """Score a block of actions; write the verdicts into ``found``; return the candidates
-    of the ambiguous ones."""
+           verdicts: _Verdicts) -> None:
+    """Score a block of actions; write the verdicts and the candidates of the ambiguous
+    ones into ``verdicts``."""
     choices = block.choices
-    factor = _date_factor(block.actions["date"], ev, choices, settings)
+    factor = _date_factor(block.days, ev, choices, settings)
     if not block.key:
         factor *= np.float32(settings.no_territory)
-    conf = _similarity(block, ev, factor > 0) * factor
+    # Factors are at most 1: a similarity under ``min_confidence`` can neither be taken
+    # nor compete, and is not worked out (the same for every block, so no verdict nor
+    # confidence depends on how the actions were cut into blocks).
+    conf = _similarity(block, ev, factor > 0, settings.min_confidence) * factor
     rows = np.arange(len(conf))
     best = conf.argmax(axis=1)
     best_value = conf[rows, best]
@@ -233,21 +286,18 @@ def _score(block: _Block, ev: _EventArrays, settings: MatchSettings,
     close = np.maximum(best_value - settings.ambiguity_margin, settings.min_confidence)
     accepted = best_value >= settings.min_confidence
     ambiguous = accepted & (second >= close)
-    index = block.actions.index
-    found.loc[index, "liaison"] = np.where(ambiguous, "ambigu",
-                                           np.where(accepted, "titre", "non_trouve"))
-    found.loc[index, "confiance"] = np.round(best_value.astype(np.float64), 4)
-    found.loc[index, "evenement_id"] = pd.array(
-        np.where(accepted & ~ambiguous, ev.ids[choices[best]], None), dtype="Int64")
+    verdicts.liaison[block.rows] = np.where(ambiguous, "ambigu",
+                                            np.where(accepted, "titre", "non_trouve"))
+    verdicts.confiance[block.rows] = np.round(best_value.astype(np.float64), 4)
+    verdicts.event[block.rows] = np.where(accepted & ~ambiguous, choices[best], -1)
     row, col = np.nonzero(ambiguous[:, None] & (conf >= close[:, None]))
-    return pd.DataFrame({"action": index.to_numpy()[row],
-                         "evenement_id": ev.ids[choices[col]],
-                         "titre": ev.raw_titles[choices[col]],
-                         "date_debut": ev.starts[choices[col]],
-                         "confiance": np.round(conf[row, col].astype(np.float64), 4)})
+    if len(row):
+        verdicts.pairs.append((block.rows[row], choices[col],
+                               np.round(conf[row, col].astype(np.float64), 4)))
 
 
-def _similarity(block: _Block, ev: _EventArrays, possible: np.ndarray) -> np.ndarray:
+def _similarity(block: _Block, ev: _EventArrays, possible: np.ndarray,
+                cutoff: float = 0.0) -> np.ndarray:
     """Title similarity 0–1, one row per action, one column per candidate event.
 
     A title equal (once processed) to the title of a possible event scores 1 against the
@@ -262,15 +312,16 @@ def _similarity(block: _Block, ev: _EventArrays, possible: np.ndarray) -> np.nda
     if len(columns):
         unique, inverse = np.unique(block.queries[fuzzy], return_inverse=True)
         scores = process.cdist(unique, ev.titles[block.choices[columns]], scorer=fuzz.WRatio,
-                               processor=None, dtype=np.uint8, workers=1)
+                               processor=None, dtype=np.uint8, workers=1,
+                               score_cutoff=max(0, int(cutoff * 100) - 1))
         similarity[np.ix_(fuzzy, columns)] = scores[inverse].astype(np.float32) / 100
     return similarity
 
 
-def _date_factor(dates: pd.Series, ev: _EventArrays, choices: np.ndarray,
+def _date_factor(days: np.ndarray, ev: _EventArrays, choices: np.ndarray,
                  settings: MatchSettings) -> np.ndarray:
     """1 near the event's dates, ``far_factor`` for an early announcement, else 0."""
-    day = dates.dt.floor("D").to_numpy("datetime64[D]").astype("int64")[:, None]
+    day = days[:, None]
     first, last = ev.first_day[choices][None, :], ev.last_day[choices][None, :]
     near = (day >= first - settings.days_near) & (day <= last + settings.days_after)
     early = (day >= first - settings.days_before) & (day < first - settings.days_near)

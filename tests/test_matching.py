@@ -194,6 +194,18 @@ def test_scoring_in_blocks_gives_the_same_result(monkeypatch):
     pd.testing.assert_frame_equal(whole, blocks)
 
 
+def test_blocks_of_a_few_days_give_the_same_result_as_one_block(monkeypatch):
+    titles = [t[:20] for t in events_frame()["titre"]] + ["Conférence quantique sur Mars"]
+    days = pd.date_range("2024-01-01", "2026-01-01", freq="9D")
+    rows = [action(str(day.date()), titre=titles[i % len(titles)],
+                   dep=("08", "2A", None)[i % 3]) for i, day in enumerate(days)]
+    small = match_actions(actions_frame(rows), events_frame())
+    monkeypatch.setattr(matching, "_SPAN_DAYS", 10_000)  # every date in one block
+    whole = match_actions(actions_frame(rows), events_frame())
+    assert small.actions["liaison"].nunique() > 1
+    pd.testing.assert_frame_equal(small.actions, whole.actions)
+    pd.testing.assert_frame_equal(small.candidates, whole.candidates)
+
 def test_no_events_at_all():
     result = match_actions(actions_frame([action("2025-05-12", titre="Salon", dep="08")]),
                            events_frame().iloc[:0])

@@ -3,11 +3,13 @@
 Each run starts the real command ``python -m influ_geo import events FILE`` on a file of
 20,000 generated events (real communes), in a fresh store holding some earlier data,
 reads its progress lines through a pseudo-terminal (the command prints them only to a
-terminal) and kills it a seeded random delay after one of them: while the file is read
-and geocoded (before the transaction), while the chunks are written (1,000 rows each),
-around the commit and after it. The store must then equal, table by table, either the
-state before the run or the state of a complete import (the import log's date aside),
-and stay usable: no SQLite lock left, no PostgreSQL session left in a transaction.
+terminal) and kills it a seeded random delay after one of them, or after the moment it
+takes the import's write lock (seen from outside: SQLite refuses a second writer,
+PostgreSQL lists the lock): while the file is read and geocoded (before the transaction),
+while the chunks are written (1,000 rows each), around the commit and after it. The
+store must then equal, table by table, either the state before the run or the state of a
+complete import (the import log's date aside), and stay usable: no SQLite lock left, no
+PostgreSQL session left in a transaction.
 Runs on both backends (``db_url``, conftest).
 """
 
@@ -40,6 +42,7 @@ SEED = 20_250_607  # printed with each run's delay: a failure can be replayed
 EVENTS = 20_000
 CHUNK_ROWS = 1_000  # 20 chunks: kills land between and inside them
 READING, WRITING, DONE = "Géocodage", "Écriture dans la base", "Terminé"
+IN_TRANSACTION = "transaction"  # anchor: the command holds the import's write lock
 
 pytestmark = pytest.mark.slow
 
@@ -60,8 +63,8 @@ class KillPoint:
 
 KILL_POINTS = [
     KillPoint(READING, 0.0, 0.3, of_write_time=False),  # reading, geocoding: no transaction yet
-    KillPoint(WRITING, 0.0, 1.0),                       # normalising, first chunks
-    KillPoint(WRITING, 0.5, 1.5),                       # last chunks, commit
+    KillPoint(IN_TRANSACTION, 0.0, 0.3),                # inside the transaction: chunks
+    KillPoint(IN_TRANSACTION, 0.3, 1.0),                # last chunks, commit
     KillPoint(DONE, 0.0, 0.05, of_write_time=False),    # committed, report not printed yet
 ]
 
@@ -142,11 +145,11 @@ class Killed:
 
     output: str
     returncode: int
-    seen: str  # PostgreSQL: what the killed session was doing (in a transaction or not)
+    inside: bool  # the import's write transaction was open just before the kill
 
 
 def _import_and_kill(url: str, path: Path, point: KillPoint, delay: float,
-                     observe: Callable[[], str]) -> Killed:
+                     writing_now: Callable[[], bool]) -> Killed:
     """Start the import command on a pseudo-terminal, SIGKILL it ``delay`` s after the anchor."""
     master, slave = pty.openpty()
     env = {**os.environ, "INFLU_GEO_DATABASE_URL": url,
@@ -157,9 +160,12 @@ def _import_and_kill(url: str, path: Path, point: KillPoint, delay: float,
     os.close(slave)
     output = ""
     try:
-        output = _read_until(master, process, lambda text: point.anchor in text, output, 120)
+        anchor = WRITING if point.anchor == IN_TRANSACTION else point.anchor
+        output = _read_until(master, process, lambda text: anchor in text, output, 120)
+        if point.anchor == IN_TRANSACTION:
+            _wait_until(writing_now, process)
         output = _read_until(master, process, lambda text: False, output, delay)
-        seen = observe()
+        inside = writing_now()
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         output = _drain(master, output)  # what it printed before dying, read or not
@@ -168,7 +174,7 @@ def _import_and_kill(url: str, path: Path, point: KillPoint, delay: float,
             process.kill()
             process.wait()
         os.close(master)
-    return Killed(output, process.returncode, seen)
+    return Killed(output, process.returncode, inside)
 
 
 def _read_until(master: int, process: subprocess.Popen, done, output: str,
@@ -200,20 +206,41 @@ def _drain(master: int, output: str) -> str:
     return output
 
 
-def _session_activity(tag: str) -> Callable[[], str]:
-    """PostgreSQL: ``"dans la transaction (COPY events …)"`` for the session named ``tag``."""
-    if "INFLU_GEO_TEST_PG_URL" not in os.environ:
-        return lambda: ""
-    admin = sa.create_engine(os.environ["INFLU_GEO_TEST_PG_URL"], poolclass=sa.pool.NullPool)
-    query = sa.text("SELECT xact_start IS NOT NULL, query FROM pg_stat_activity "
-                    "WHERE application_name = :tag")
+def _wait_until(condition: Callable[[], bool], process: subprocess.Popen) -> None:
+    """Poll ``condition`` every few milliseconds while the process runs (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline and not condition():
+        time.sleep(0.005)
 
-    def observe() -> str:
+
+def _writer_probe(url: str, tag: str) -> Callable[[], bool]:
+    """``probe()`` is True while the command holds the import's write lock.
+
+    SQLite: another connection cannot take the write lock (``BEGIN IMMEDIATE`` fails at
+    once). PostgreSQL: the session named ``tag`` holds the lock ``lock_for_import`` takes.
+    """
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        def probe() -> bool:
+            conn = sqlite3.connect(parsed.database, timeout=0, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+                return False
+            except sqlite3.OperationalError:  # database is locked: the import is writing
+                return True
+            finally:
+                conn.close()
+        return probe
+    admin = sa.create_engine(os.environ["INFLU_GEO_TEST_PG_URL"], poolclass=sa.pool.NullPool)
+    query = sa.text("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE a.application_name = :tag AND l.granted "
+                    "AND l.mode = 'ShareRowExclusiveLock'")
+
+    def probe() -> bool:
         with admin.connect() as conn:
-            rows = conn.execute(query, {"tag": tag}).all()
-        inside = [" ".join(q.split()[:3]) for in_transaction, q in rows if in_transaction]
-        return f" (dans la transaction : {inside[0]} …)" if inside else " (hors transaction)"
-    return observe
+            return bool(conn.execute(query, {"tag": tag}).scalar_one())
+    return probe
 
 
 def _assert_no_leftover_lock(url: str, tag: str) -> None:
@@ -255,18 +282,19 @@ def test_killed_import_leaves_the_store_before_or_complete(
     assert len(complete["events"]) == len(before["events"]) + EVENTS
     assert not _same(before, complete)
 
-    observe = _session_activity(tag) if backend == "postgresql" else (lambda: "")
     outcomes = []
     for run, point in enumerate(KILL_POINTS, start=1):
         url = _run_url(db_url, run, tmp_path)
         _fresh_store(url).dispose()
         delay = point.delay(rng, write_seconds)
-        killed = _import_and_kill(_command_url(url, tag), events_file, point, delay, observe)
+        killed = _import_and_kill(_command_url(url, tag), events_file, point, delay,
+                                  _writer_probe(url, tag))
         _assert_no_leftover_lock(url, tag)
         engine = store.get_engine(url)
         after = _comparable(store.dump_store(engine))
         is_before, is_complete = _same(after, before), _same(after, complete)
-        outcomes.append(f"{point.anchor} +{delay:.2f} s{killed.seen} ⇒ "
+        where = "dans la transaction" if killed.inside else "hors transaction"
+        outcomes.append(f"{point.anchor} +{delay:.2f} s ({where}) ⇒ "
                         f"{'avant' if is_before else 'complet' if is_complete else 'MÉLANGE'}")
         assert is_before or is_complete, outcomes[-1]
         if WRITING not in killed.output:  # killed before the write began (printed first)

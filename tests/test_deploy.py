@@ -16,8 +16,10 @@ import base64
 import configparser
 import os
 import re
+import shutil
 import socket
 import ssl
+import subprocess
 import tomllib
 import urllib.error
 import urllib.request
@@ -148,6 +150,17 @@ def test_systemd_unit_runs_the_app_with_the_env_file():
     for name in ("INFLU_GEO_BAN_CACHE_DIR", "INFLU_GEO_FETCH_DIR"):
         assert any(env_example()[name].startswith(w + "/") for w in writable), name
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_systemd_accepts_the_unit(tmp_path):
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze absent")
+    shutil.copy(DEPLOY / "influ_geo.service", tmp_path / "influ_geo.service")
+    checked = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "influ_geo.service")],
+                             capture_output=True, text=True, check=False, timeout=60)
+    complaints = [line for line in (checked.stdout + checked.stderr).splitlines()
+                  if line.strip() and "is not executable" not in line]  # no venv on this machine
+    assert complaints == [], complaints
 
 
 def test_cron_runs_real_commands():

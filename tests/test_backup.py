@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from influ_geo import backup, cli, config, schema, store
+from influ_geo import backup, backup_archive, cli, config, schema, store
 
 CODES = ["01001", "2A004", "97411"]  # L'Abergement-Clémenciat, Ajaccio, Saint-Denis (Réunion)
 
@@ -386,7 +386,7 @@ def test_the_database_refusing_rows_changes_nothing(filled, tmp_path, monkeypatc
     backup.backup_store(filled, path)
     bad = _rewrite(path, tmp_path / "b.zip", _edit_table(
         "imports", lambda f: f.assign(checksum="même", kind="sites")))
-    monkeypatch.setattr(backup, "UNIQUE_KEYS", {})
+    monkeypatch.setattr(backup_archive, "UNIQUE_KEYS", {})
     archive = backup.read_archive(bad)
     before = store.dump_store(filled)
     with pytest.raises(backup.BackupError, match="restauration refusée par la base"):

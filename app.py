@@ -3,6 +3,7 @@
 import streamlit as st
 
 from influ_geo import levels, overview, ui
+from influ_geo.escaping import markdown_text
 
 page = ui.page_setup("Vue d'ensemble")
 
@@ -12,7 +13,9 @@ st.markdown(
     "française attractive auprès du grand public, partout en France : où le collectif agit, "
     "où sont les manques, quels événements à venir restent sans relais."
 )
-st.caption(f"Filtres : {page.filters.describe()}. {ui.data_date_text(page.app_data)}")
+# Member names in the filters are data: shown as typed, never as Markdown.
+st.caption(f"Filtres : {markdown_text(page.filters.describe())}. "
+           f"{ui.data_date_text(page.app_data)}")
 
 ui.key_figures(page)
 if overview.matches_nothing(page.data, page.filters):

@@ -35,9 +35,13 @@ from branca.element import Element
 
 # Characters Jinja ({{ {% {#) and JavaScript template literals (` ${ \) read.
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
-# ASCII punctuation Markdown, GFM and Streamlit's extensions read (links, images, emphasis,
-# code, tables, strike-through, math, colour directives, emoji and icon short codes).
-_MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'])")
+# What Markdown, GFM and Streamlit read anywhere in a line: links and images (``[](``,
+# ``![``), raw HTML (``<``), emphasis, code, strike-through, tables, math (``$``), colour
+# directives (``:red[``), entities (``&lt;``) and autolinks (``https://``, ``www.``, ``a@b``).
+_MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()<>!|~$@])|&(?=#?\w+;)|:(?=//)|(?<=www)\.",
+                             re.IGNORECASE)
+# What starts a block at the beginning of a text: heading, list, quote, rule, numbered list.
+_BLOCK_START = re.compile(r"^(\s*)([#+=>-]|\d+(?=[.)]))")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 # Inside a link: any space, C0/C1 control, zero-width or bidirectional control makes it no
 # link (``java\nscript:``, a right-to-left override hiding the real end of a file name).
@@ -73,11 +77,19 @@ def html_text(value: object) -> str:
 
 def markdown_text(value: object) -> str:
     """A text from data for Streamlit's Markdown, shown as the same characters:
-    ``"[x](https://a.fr)"`` ⇒ ``"\\[x\\]\\(https\\://a\\.fr\\)"``; line breaks become spaces
-    (no list, heading or table can start); missing ⇒ ``""``."""
+    ``"[x](https://a.fr)"`` ⇒ ``"\\[x\\]\\(https\\://a.fr\\)"``, ``"- a"`` ⇒ ``"\\- a"``; line
+    breaks become spaces (no block can start inside); missing ⇒ ``""``. Plain French text
+    (``"Saint-Étienne : 3 sites."``) is left as is."""
     if _missing(value):
         return ""
-    return _MARKDOWN_CHARS.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    text = _MARKDOWN_CHARS.sub(lambda m: "\\" + m.group(0), _LINE_BREAKS.sub(" ", str(value)))
+    start = _BLOCK_START.match(text)
+    if start is None:
+        return text
+    if start.group(2).isdigit():  # "1. Un" ⇒ "1\. Un": the dot (or bracket) is escaped
+        cut = start.end()
+        return text[:cut] + "\\" + text[cut:]
+    return text[:start.start(2)] + "\\" + text[start.start(2):]
 
 
 def http_url(value: object) -> str | None:

@@ -13,6 +13,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from influ_geo import config, data_admin, importers, store
+from influ_geo.escaping import markdown_text
 from influ_geo.formatting import format_int
 from influ_geo.importers import PreparedImport
 
@@ -68,7 +69,7 @@ def upload_and_preview(kind: str, key: str) -> None:
         return
     problem = data_admin.upload_problem(upload.name, upload.size, kind, limit)
     if problem:
-        st.error(problem)
+        st.error(markdown_text(problem))  # holds the file's name: shown as typed
         return
     prepare(key, signature, lambda progress: importers.preview_bytes(
         upload.getvalue(), upload.name, kind, engine=engine(), progress=progress))
@@ -81,7 +82,7 @@ def prepare(key: str, signature: tuple, preview) -> None:
     try:
         prepared = preview(progress)
     except importers.UnusableFile as error:
-        st.error(f"Fichier inutilisable, rien n'a été écrit : {error}")
+        st.error(f"Fichier inutilisable, rien n'a été écrit : {markdown_text(error)}")
         return
     finally:
         bar.empty()
@@ -109,7 +110,7 @@ def pending_import(key: str) -> None:
     done = st.session_state.pop(f"{key}_resultat", None)
     if done:
         shown = [*done[:3], *(line for line in done[3:] if line.startswith("Géocodage"))]
-        st.success("\n\n".join(shown), icon=":material/check_circle:")
+        st.success("\n\n".join(map(markdown_text, shown)), icon=":material/check_circle:")
     prepared: PreparedImport | None = st.session_state.get(f"{key}_prepare")
     if prepared is None:
         return
@@ -133,7 +134,7 @@ def _write(key: str, prepared: PreparedImport) -> None:
         report = importers.write_prepared(prepared, engine(), progress=progress)
     except importers.UnusableFile as error:
         bar.empty()
-        st.error(f"Import refusé par la base, rien n'a été écrit : {error}")
+        st.error(f"Import refusé par la base, rien n'a été écrit : {markdown_text(error)}")
         return
     _clear(key)
     st.session_state[f"{key}_resultat"] = report.summary_lines()
@@ -151,21 +152,22 @@ def show_report(prepared: PreparedImport) -> None:
     """The import report before writing: format, figures, precision, rejections, warnings
     and the first rows that will be written."""
     report = prepared.report
-    st.markdown(f"**Rapport d'import de « {prepared.file_name} »** — format détecté : "
-                f"{report.format_label or prepared.format.label}")
+    st.markdown(f"**Rapport d'import de « {markdown_text(prepared.file_name)} »** — format "
+                f"détecté : {report.format_label or prepared.format.label}")
     for column, (label, value) in zip(st.columns(5), data_admin.report_figures(report).items(),
                                       strict=True):
         column.metric(label, format_int(value))
     for line in report.summary_lines():
         if line.startswith("Note : "):
-            st.caption(line)
+            st.caption(markdown_text(line))
     if report.precision:
         st.dataframe(data_admin.precision_table(report.precision), hide_index=True)
     _rejections(prepared)
     warnings = report.warning_lines()
     if warnings:
         with st.expander(f"Avertissements ({format_int(len(warnings))})"):
-            st.markdown("\n".join(f"- {line}" for line in warnings))
+            # Warnings quote the cells of the file: shown as typed, never as Markdown.
+            st.markdown("\n".join(f"- {markdown_text(line)}" for line in warnings))
     with st.expander(f"Aperçu des {PREVIEW_ROWS} premières lignes à écrire"):
         st.dataframe(data_admin.preview_frame(prepared.frame, PREVIEW_ROWS), hide_index=True)
 

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from influ_geo import action_form, actions_view, data_admin, schema, store, ui, ui_import
+from influ_geo.escaping import markdown_text
 from influ_geo.import_locate import EVENT_COLUMNS
 
 FLASH = "mobilisations_message"
@@ -209,8 +210,8 @@ def delete_box(action_id: int, label: str) -> None:
             st.session_state[TO_DELETE] = action_id
             st.rerun()
         return
-    st.warning(f"Supprimer la mobilisation {label} ? Vous pourrez annuler la suppression "
-               "tant que cette session est ouverte.")
+    st.warning(f"Supprimer la mobilisation {markdown_text(label)} ? Vous pourrez annuler la "
+               "suppression tant que cette session est ouverte.")
     yes, no = st.columns(2)
     if yes.button("Oui, supprimer", type="primary", key="mobilisations_confirmer_suppression"):
         deleted = store.delete_actions(ui_import.engine(), [action_id])

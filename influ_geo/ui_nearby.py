@@ -31,6 +31,7 @@ from influ_geo import (
     ui_auth,
     ui_filters,
 )
+from influ_geo.escaping import markdown_text
 from influ_geo.formatting import format_decimal, format_int
 from influ_geo.nearby import Centre
 from influ_geo.store_frames import StoreError
@@ -94,14 +95,16 @@ def _commune_centre(text: str) -> Centre | None:
     """The commune typed (asking which one when several match), or None with a message."""
     found = nearby.search_communes(text)
     if found.empty:
-        st.error(f"Aucune commune ne correspond à « {text} ». Vérifiez l'orthographe, ou "
-                 "saisissez un code postal (5 chiffres) ou un code INSEE.",
+        # ``text`` may come from a link (``?commune=…``): shown as typed, never as Markdown.
+        st.error(f"Aucune commune ne correspond à « {markdown_text(text)} ». Vérifiez "
+                 "l'orthographe, ou saisissez un code postal (5 chiffres) ou un code INSEE.",
                  icon=":material/search_off:")
         return None
     row = 0
     if len(found) > 1:
         labels = [_option(r) for r in found.to_dict("records")]
-        row = st.selectbox(f"{len(found)} communes correspondent à « {text} » : laquelle ?",
+        row = st.selectbox(f"{len(found)} communes correspondent à « {markdown_text(text)} » : "
+                           "laquelle ?",
                            range(len(found)), format_func=labels.__getitem__, key=CHOICE_WIDGET)
     return nearby.place_of(found.iloc[row])
 

@@ -29,6 +29,7 @@ from influ_geo import (
 )
 from influ_geo.app_data import StoreVersion
 from influ_geo.dataset import Dataset
+from influ_geo.escaping import markdown_text
 from influ_geo.filters import Filters
 from influ_geo.formatting import format_int
 from influ_geo.ui_data import Page
@@ -176,10 +177,11 @@ def top_details(page: Page, level: str, frame: pd.DataFrame,
                                        codes=first["code"].tolist())
     for row in first.to_dict("records"):
         mine = events[events["code"] == row["code"]]
-        label = f"{row['rang']}. {row['nom']} — score {format_int(row['score'])}"
+        # Names of imported Territoires d'industrie are data: shown as typed, not Markdown.
+        label = f"{row['rang']}. {markdown_text(row['nom'])} — score {format_int(row['score'])}"
         with st.expander(f"{label} · {ou_agir.events_count(len(mine))}",
                          expanded=row["rang"] == 1):
-            st.markdown(row["explication"])
+            st.markdown(markdown_text(row["explication"]))
             st.caption(ou_agir.breakdown(row))
             if mine.empty:
                 st.caption("Aucun événement à venir sans relais dans ce territoire.")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from influ_geo import ui, ui_carte
+from influ_geo.escaping import markdown_text
 
 page = ui.page_setup("Carte")
 st.title("Carte")
@@ -11,7 +12,7 @@ st.markdown(
     "industriels et les Territoires d'industrie. Choisissez un territoire pour voir chaque "
     "point ; à l'échelle nationale, les points proches sont regroupés en bulles chiffrées."
 )
-st.caption(f"Filtres : {page.filters.describe()}")
+st.caption(f"Filtres : {markdown_text(page.filters.describe())}")
 
 scope = ui_carte.territory_picker()
 layers = ui_carte.layer_picker()

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from influ_geo import levels, overview, region_map, region_view, ui, ui_region
+from influ_geo.escaping import markdown_text
 
 page = ui.page_setup("Région par région")
 st.title("Région par région")
@@ -10,7 +11,7 @@ data, filters = page.data, page.filters
 
 code, departement = ui_region.pick_region()
 nom = region_view.region_options(ui_region.layers().regions)[code]
-st.caption(f"Filtres : {filters.describe()}")
+st.caption(f"Filtres : {markdown_text(filters.describe())}")
 
 ui_region.key_figures(page, code)
 if region_view.is_empty(data, filters, code):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from influ_geo import config, ou_agir, overview, ui, ui_ou_agir
+from influ_geo.escaping import markdown_text
 
 page = ui.page_setup("Où agir")
 st.title("Où agir")
@@ -11,7 +12,7 @@ st.markdown(
     "le collectif est absent, classés par **score de priorité** ; pour chacun, la raison en "
     "une phrase et les événements à venir sur lesquels s'appuyer."
 )
-st.caption(f"Filtres : {page.filters.describe()}")
+st.caption(f"Filtres : {markdown_text(page.filters.describe())}")
 
 if overview.matches_nothing(page.data, page.filters):
     st.info(

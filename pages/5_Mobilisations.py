@@ -4,6 +4,7 @@ import streamlit as st
 
 from influ_geo import actions_view, ui, ui_auth
 from influ_geo import ui_mobilisations as mob
+from influ_geo.escaping import markdown_text
 
 page = ui.page_setup("Mobilisations")
 st.title("Mobilisations")
@@ -19,7 +20,7 @@ mob.show_flash()
 search = mob.search_box()
 shown = actions_view.visible_actions(page.data.actions, page.filters, search)
 st.caption(f"{actions_view.count_text(len(shown), len(page.data.actions))} · "
-           f"Filtres : {page.filters.describe()}")
+           f"Filtres : {markdown_text(page.filters.describe())}")
 if shown.empty:
     st.info(
         "Aucune mobilisation ne correspond à la recherche et aux filtres. Effacez la "

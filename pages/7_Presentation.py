@@ -3,6 +3,7 @@
 import streamlit as st
 
 from influ_geo import exports, overview, ui, ui_exports
+from influ_geo.escaping import markdown_text
 
 page = ui.page_setup("Présentation")
 st.title("Présentation")
@@ -11,7 +12,7 @@ st.markdown(
     "sources, la licence et la date des données sont dessinés sur l'image. Choisissez la "
     "carte, relisez l'aperçu, téléchargez le format voulu."
 )
-st.caption(f"Filtres : {page.filters.describe()}")
+st.caption(f"Filtres : {markdown_text(page.filters.describe())}")
 if overview.matches_nothing(page.data, page.filters):
     st.info(
         "Aucune action ni aucun événement ne correspond aux filtres choisis : les cartes "

@@ -112,11 +112,17 @@ def test_web_links_are_kept_stripped(url: object, kept: str | None) -> None:
 
 
 @pytest.mark.parametrize("value, expected", [
-    ("[Gagnez](https://piege.example)", r"\[Gagnez\]\(https\://piege\.example\)"),
-    ("![x](https://traceur.example/p.png)", r"\!\[x\]\(https\://traceur\.example/p\.png\)"),
-    (":red[alerte] **gras** $x$", r"\:red\[alerte\] \*\*gras\*\* \$x\$"),
-    ("Titre\n# Faux titre\r\n- liste", r"Titre \# Faux titre \- liste"),
-    ("Saint-Étienne", r"Saint\-Étienne"), (None, "")])
+    ("[Gagnez](https://piege.example)", r"\[Gagnez\]\(https\://piege.example\)"),
+    ("![x](https://traceur.example/p.png)", r"\!\[x\]\(https\://traceur.example/p.png\)"),
+    (":red[alerte] **gras** $x$ ~~barré~~ `code`",
+     r":red\[alerte\] \*\*gras\*\* \$x\$ \~\~barré\~\~ \`code\`"),
+    ("voir www.piege.example, ecrire@piege.example",
+     r"voir www\.piege.example, ecrire\@piege.example"),
+    ("<b>gras</b> &lt;i&gt;", r"\<b\>gras\</b\> \&lt;i\&gt;"),
+    ("Titre\n# Faux titre\r\n- liste", "Titre # Faux titre - liste"),
+    ("# Titre", r"\# Titre"), ("- liste", r"\- liste"), ("  + liste", r"  \+ liste"),
+    ("12. Salon", r"12\. Salon"), ("3) Salon", r"3\) Salon"), ("> cité", r"\> cité"),
+    ("Saint-Étienne : 3 sites, R&D.", "Saint-Étienne : 3 sites, R&D."), (None, "")])
 def test_markdown_text_escapes_what_markdown_reads(value: object, expected: str) -> None:
     assert escaping.markdown_text(value) == expected
 

@@ -8,6 +8,7 @@ its input cannot be used at all.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,97 +35,54 @@ def _add_build_referentiel(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_build_referentiel)
 
 
-# Each entry adds one sub-command; modules register theirs here.
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_add_build_referentiel]
+# Command name(s) ⇒ the module that registers them and its registrar functions. A module
+# is imported only when one of its commands runs (or for the full ``--help``), so that
+# ``python -m influ_geo import …`` does not pay for matplotlib, folium or the analytics.
+COMMANDS: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = [
+    (("geocode",), "geocode_cli", ("register",)),
+    (("demo",), "demo_cli", ("register",)),
+    (("fetch",), "fetch_cli", ("register",)),
+    (("import", "export"), "import_cli", ("register_import", "register_export")),
+    (("indicators", "priorities"), "analytics_cli", ("register",)),
+    (("hash-password",), "auth_cli", ("register",)),
+    (("export-map",), "export_map_cli", ("register",)),
+    (("backup", "restore"), "backup_cli", ("register",)),
+]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every sub-command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``command``, only that command's module is loaded.
+
+    The other commands still appear (without their options), so a misspelt name gets
+    argparse's list of choices.
+    """
     parser = argparse.ArgumentParser(prog="python -m influ_geo", description="influ_geo")
     sub = parser.add_subparsers(dest="command", required=True)
-    for register in REGISTRARS:
-        register(sub)
+    _add_build_referentiel(sub)
+    for names, module_name, registrars in COMMANDS:
+        if command is None or command in names:
+            module = importlib.import_module(f"influ_geo.{module_name}")
+            for registrar in registrars:
+                getattr(module, registrar)(sub)
+        else:
+            for name in names:
+                sub.add_parser(name)
     return parser
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The sub-command named in ``argv`` (its first non-option word), if it is known."""
+    known = {"build-referentiel", *(n for names, _, _ in COMMANDS for n in names)}
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    return first if first in known else None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; a ``CommandError`` becomes a one-line French message and exit 2."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(_command_of(argv)).parse_args(argv)
     try:
         return args.handler(args)
     except CommandError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
-
-
-def _add_geocode(sub: argparse._SubParsersAction) -> None:
-    from influ_geo import geocode_cli
-
-    geocode_cli.register(sub)
-
-
-REGISTRARS.append(_add_geocode)
-
-
-def _add_demo(sub: argparse._SubParsersAction) -> None:
-    from influ_geo import demo_cli
-
-    demo_cli.register(sub)
-
-
-REGISTRARS.append(_add_demo)
-
-
-def _add_fetch(sub: argparse._SubParsersAction) -> None:
-    from influ_geo import fetch_cli
-
-    fetch_cli.register(sub)
-
-
-REGISTRARS.append(_add_fetch)
-
-
-def _add_import_export(sub: argparse._SubParsersAction) -> None:
-    from influ_geo import import_cli
-
-    import_cli.register_import(sub)
-    import_cli.register_export(sub)
-
-
-REGISTRARS.append(_add_import_export)
-
-
-def _add_analytics(sub: argparse._SubParsersAction) -> None:
-    from influ_geo import analytics_cli
-
-    analytics_cli.register(sub)
-
-
-REGISTRARS.append(_add_analytics)
-
-
-def _add_hash_password(sub: argparse._SubParsersAction) -> None:
-    from influ_geo import auth_cli
-
-    auth_cli.register(sub)
-
-
-REGISTRARS.append(_add_hash_password)
-
-
-def _add_export_map(sub: argparse._SubParsersAction) -> None:
-    from influ_geo import export_map_cli
-
-    export_map_cli.register(sub)
-
-
-REGISTRARS.append(_add_export_map)
-
-
-def _add_backup(sub: argparse._SubParsersAction) -> None:
-    from influ_geo import backup_cli
-
-    backup_cli.register(sub)
-
-
-REGISTRARS.append(_add_backup)

@@ -6,9 +6,10 @@ column layout, ≥ 300,000 rows/s, a peak memory that does not grow with the fil
 measured in the same run: ≥ 2× faster with ≤ ¼ of its peak memory.
 
 Each measurement runs in a fresh Python process that reports its own peak resident
-memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss``), interpreter and imports
-included. A forked child starts with its parent's high-water mark, so the parent stays
-small: the stocks are generated in child processes too.
+memory (``VmHWM`` of /proc/self/status), interpreter and imports included. Not
+``ru_maxrss``: Linux keeps that high-water mark across fork and exec, so a child of a
+big ``python -m bench`` process would report its parent's peak. The stocks are
+generated in child processes too, so this parent stays small when run alone.
 """
 
 from __future__ import annotations
@@ -67,8 +68,16 @@ def child(mode: str, path: str) -> None:
     start = time.perf_counter()
     kept = MODES[mode](Path(path))
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _own_peak_kib() / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "kept": kept}))
+
+
+def _own_peak_kib() -> float:
+    """Peak resident memory of this process image (kB): ``VmHWM``, reset by exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return float(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # not Linux: best effort
 
 
 def measure(mode: str, path: Path) -> dict[str, float]:

@@ -71,13 +71,21 @@ def filter_options(data: Dataset | None) -> FilterOptions:
     types: set[str] = set()
     if data is not None:
         membres = {*data.membres["pseudonyme"].dropna().astype(str),
-                   *data.actions["membre"].dropna().astype(str)}
-        types = set(data.events["type"].dropna().astype(str))
+                   *_distinct(data.actions["membre"])}
+        types = _distinct(data.events["type"])
     return FilterOptions(
         themes=dict(schema.THEMES), canaux=dict(schema.CANAUX), publics=dict(schema.PUBLICS),
         membres={m: m for m in sorted(membres, key=str.casefold)},
         types_evenement={t: event_type_label(t) for t in sorted(types)},
     )
+
+
+def _distinct(values: pd.Series) -> set[str]:
+    """The values present, as text: the categories of a prepared column (100,000 actions:
+    ~1 ms instead of ~150 ms for a set of every row)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = pd.Series(values.cat.remove_unused_categories().cat.categories)
+    return set(values.dropna().astype(str))
 
 
 def add_months(day: date, months: int) -> date:

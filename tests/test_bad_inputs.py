@@ -1,33 +1,177 @@
 """The corpus of bad inputs (``tests/data/bad``) through every importer and the command line.
 
-Every file goes to every kind. Each case ends either in ``UnusableFile`` (one French
-line, the store unchanged to the last row) or in a correct import: every row read is
-kept, rejected with its line and a French reason, or merged (``read = kept + rejected +
-merged``), the store receives exactly the kept rows, and the rows of the file's own kind
-do what their ``attendu`` column says. Then focused tests of the bugs the corpus found.
+Every file goes to every kind, on SQLite and PostgreSQL. Each case ends either in
+``UnusableFile`` (one French line, the store unchanged to the last row) or in a correct
+import: every row read is kept, rejected with its line and a French reason, or merged
+(``read = kept + rejected + merged``), the store receives the kept rows and nothing else,
+and the rows of the file's own kind do what its ``attendu`` column says. The same cases
+through ``python -m influ_geo import``: exit 2 with one French line, or exit 0. Then
+the 200 MB files, and focused tests of the bugs the corpus found.
 """
 
 from __future__ import annotations
 
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from bad_corpus import BAD, KINDS
+from conftest import PG_URL_VARIABLE, _pg_schema_url, _pg_unavailable
+from sqlalchemy.engine import Engine
 
 from influ_geo import fetch, import_formats, importers, readers, store
 from influ_geo.download import FetchRejected
 from influ_geo.sources import values as v
 
 DATA = BAD.parent
+ROOT = BAD.parent.parent.parent
+FILES = sorted(p.name for p in BAD.iterdir() if p.name != "README.md")
+CASES = [(kind, name) for kind in KINDS for name in FILES]
+# What every store holds before the corpus: the clean sample of each kind.
+BASELINE = [("events", "events/evenements.csv"), ("sites", "sites/icpe_wfs.csv"),
+            ("actions", "actions/actions.csv"), ("membres", "membres/membres.csv"),
+            ("territoires-industrie", "ti/liste-ti-com2023.csv")]
+# English words of Python, pandas or GDAL errors that must never reach a message.
+NOT_FRENCH = re.compile(r"\b(Traceback|Error|Exception|Expected|expected|codec|invalid|not "
+                        r"found|No such|object|NoneType|recognized)\b")
+PRECISION = {"source": "source", "commune": "municipality"}
 
 
 @pytest.fixture
 def engine(tmp_path: Path):
-    """An empty SQLite store (the matrix above runs on PostgreSQL too)."""
+    """An empty SQLite store (the matrix runs on PostgreSQL too)."""
     engine = store.get_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
     store.init_db(engine)
     yield engine
     engine.dispose()
+
+
+@dataclass
+class Filled:
+    """The matrix's store and its last dump (the store changes only through the cases,
+    each of which dumps it after its import: that dump is the next case's "before")."""
+
+    engine: Engine
+    dump: dict[str, pd.DataFrame]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def filled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One store per backend for the whole matrix, holding the clean samples first."""
+    if request.param == "sqlite":
+        urls = iter([f"sqlite:///{tmp_path_factory.mktemp('bad') / 'store.sqlite'}"])
+    else:
+        reason = _pg_unavailable()
+        if reason is not None:
+            if os.environ.get("INFLU_GEO_TEST_PG_REQUIRED") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        urls = _pg_schema_url(os.environ[PG_URL_VARIABLE])
+    engine = store.get_engine(next(urls))
+    store.init_db(engine)
+    for kind, sample in BASELINE:
+        importers.import_file(DATA / sample, kind, engine=engine)
+    yield Filled(engine, store.dump_store(engine))
+    engine.dispose()
+    next(urls, None)  # PostgreSQL: the schema is dropped
+
+
+def _expected(path: Path, kind: str) -> pd.DataFrame | None:
+    """The file's own expectations (``attendu``…) by line, for a table of ``kind``."""
+    if not path.name.endswith(f".{kind}.csv"):
+        return None
+    try:
+        frame = readers.read_table(path)
+    except readers.UnreadableInput:
+        return None
+    if "attendu" not in frame.columns:
+        return None
+    return frame.set_axis(range(2, len(frame) + 2))
+
+
+def _assert_one_french_line(message: str, name: str) -> None:
+    assert message.startswith(f"{name} : ") and "\n" not in message, message
+    assert not NOT_FRENCH.search(message), message
+    assert not readers.CONTROL_CHARACTERS.search(message), message
+
+
+def _assert_same(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame],
+                 skip: tuple[str, ...] = ()) -> None:
+    assert before.keys() == after.keys()
+    for name in before:
+        if name not in skip:
+            pd.testing.assert_frame_equal(before[name], after[name], obj=name)
+
+
+def _merged_lines(report: importers.PipelineReport) -> set[int]:
+    return {w.line for w in report.warnings
+            if w.reason.startswith(importers.DUPLICATE_PREFIX) or " en double " in w.reason}
+
+
+# ---------------------------------------------------------------- every file, every kind
+
+@pytest.mark.parametrize(("kind", "name"), CASES, ids=[f"{k}-{n}" for k, n in CASES])
+def test_every_file_ends_in_a_message_or_a_correct_import(filled, kind, name):
+    path, before = BAD / name, filled.dump
+    try:
+        report = importers.import_file(path, kind, engine=filled.engine)
+    except importers.UnusableFile as error:
+        _assert_one_french_line(str(error), name)
+        _assert_same(before, store.dump_store(filled.engine))
+        return
+    table = import_formats.store_kind(kind)
+    after = filled.dump = store.dump_store(filled.engine)
+    _assert_same(before, after, skip=(table, "imports"))
+    assert len(after["imports"]) == len(before["imports"]) + 1
+    result = report.result
+    assert report.rows_read > 0
+    assert report.rows_read == report.rows_kept + report.rows_rejected + report.rows_merged
+    assert result.rows_inserted + result.rows_updated + result.rows_unchanged == report.rows_kept
+    assert len(after[table]) == len(before[table]) + result.rows_inserted
+    for rejection in report.rejections:
+        assert rejection.line >= 1 and rejection.reason and "\n" not in rejection.reason
+        assert not NOT_FRENCH.search(rejection.reason), rejection.reason
+    mine = after[table][after[table]["import_id"] == result.import_id]
+    _assert_types(mine)
+    expected = _expected(path, kind)
+    if expected is not None:
+        _assert_as_expected(report, expected, mine if result.rows_unchanged == 0 else None)
+
+
+def _assert_types(rows: pd.DataFrame) -> None:
+    """Codes as text, dates as datetimes, points in France or missing."""
+    for name in ("code_insee", "code_departement", "code_region", "code_postal", "siret"):
+        if name in rows.columns:
+            codes = rows[name].dropna()
+            assert all(isinstance(c, str) for c in codes)
+            assert codes.str.fullmatch(r"[0-9AB]{2,14}").all()
+    for name in ("date", "date_debut", "date_fin", "date_maj"):
+        if name in rows.columns:
+            assert pd.api.types.is_datetime64_any_dtype(rows[name])
+    if "lon" in rows.columns:
+        placed = rows[["lon", "lat"]].dropna()
+        assert placed["lon"].between(-62, 56).all() and placed["lat"].between(-22, 52).all()
+
+
+def _assert_as_expected(report: importers.PipelineReport, expected: pd.DataFrame,
+                        mine: pd.DataFrame | None) -> None:
+    """Rejected lines, merged lines and kept rows as the ``attendu`` column says."""
+    attendu = expected["attendu"]
+    assert {r.line for r in report.rejections} == set(attendu.index[attendu == "rejet"])
+    assert _merged_lines(report) == set(attendu.index[attendu == "fusion"])
+    assert report.rows_kept == (attendu == "garde").sum()
+    if mine is None:
+        return
+    kept = expected[attendu == "garde"]
+    if "insee_attendu" in kept.columns:
+        codes = Counter(mine["code_insee"].fillna(""))
+        assert codes == Counter(kept["insee_attendu"])
+    if "place_attendu" in kept.columns:
+        assert Counter(mine["geo_precision"]) == Counter(kept["place_attendu"].map(PRECISION))
 
 
 # ---------------------------------------------------------------- focused regressions

@@ -252,6 +252,10 @@ def _merge_duplicates(sites: pd.DataFrame, report: ImportReport, label: str) -> 
     ``date_maj`` wins (the later line on a tie) and each dropped line is warned about."""
     content = [c for c in SITE_COLUMNS if c in sites.columns]
     exact = sites.duplicated(subset=content, keep="first")
+    first = sites.groupby(content, dropna=False)[LINE].transform("first")
+    for index in sites.index[exact]:
+        report.warn(int(sites.at[index, LINE]),
+                    f"doublon de la ligne {int(first[index])} : fusionné" + label)
     sites = sites[~exact]
     ordered = sites.sort_values(["date_maj", LINE], na_position="first", kind="stable")
     older = ordered.duplicated(subset=["source", "source_id"], keep="last")

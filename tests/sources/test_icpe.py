@@ -98,9 +98,10 @@ def test_messy_api_pages():
            "(n° d'enregistrement JSON)",
     }
     assert report.rejections[0].row["raisonSociale"] == "ACIÉRIE DU LITTORAL"
-    swap, older = sorted(report.warnings, key=lambda w: -w.line)
+    swap, older, exact = sorted(report.warnings, key=lambda w: -w.line)
     assert older.line == 6 and "ligne 2" in older.reason
     assert swap.line == 7 and "latitude et longitude inversées, corrigées" in swap.reason
+    assert exact.line == 5 and exact.reason.startswith("doublon de la ligne 1 : fusionné")
     by_code = sites.set_index("code_aiot")
     assert by_code.loc["0006508245", "nom"] == "DÉPÔT PÉTROLIER DE LUCCIANA"
     assert by_code.loc["0006508112", "seveso"] == "Seveso seuil bas"

@@ -93,7 +93,8 @@ def test_messy_file_report():
     }
     assert report.rejections[0].row["nom_etablissement"] == "CHIMIE DE LA VALLÉE"
     warnings = {w.line: w.reason for w in report.warnings}
-    assert set(warnings) == {5, 6, 7, 10}
+    assert set(warnings) == {3, 5, 6, 7, 10}
+    assert warnings[3] == "doublon de la ligne 2 : fusionné"
     assert warnings[5].startswith("coordonnées x=42,5321, y=9,4512 (EPSG 4326) hors de France")
     assert "« en trop »" in warnings[6]
     assert warnings[7].endswith("ne pourra pas être placé")

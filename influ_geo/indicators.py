@@ -52,6 +52,8 @@ sites have a headcount band, else sites (ICPE lists carry no headcount). The fra
 
 from __future__ import annotations
 
+import hashlib
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +74,11 @@ POIDS = {"emplois": "Emplois estimés", "sites": "Sites industriels"}
 N_THEMES = 5
 # Share of sites with a headcount band above which "auto" weighs by employment.
 MIN_SHARE_WITH_HEADCOUNT = config.MIN_SHARE_WITH_HEADCOUNT
+# Site columns per data set, level, weight basis and site selection: they do not depend on
+# the period, themes, channels… so a filter change on 500,000 sites reuses them.
+_SITE_MEMO: weakref.WeakKeyDictionary[Dataset, dict[tuple, dict[str, np.ndarray]]] = \
+    weakref.WeakKeyDictionary()
+_SITE_MEMO_SIZE = 64
 
 
 @dataclass(frozen=True)
@@ -175,8 +182,9 @@ def _level_frame(data: Dataset, sel: Selection, level: str, basis: str) -> pd.Da
     columns: dict[str, np.ndarray] = {}
     columns.update(_action_columns(data, sel, level, size))
     columns.update(_event_columns(data, sel, level, size))
-    columns.update(_site_columns(data, sel, level, size))
-    columns.update(_coverage(data, sel, level, columns, basis))
+    sites = _site_part(data, sel, level, size, basis)
+    columns.update({name: values for name, values in sites.items() if name != "poids_total"})
+    columns.update(_coverage(data, sel, level, columns, float(sites["poids_total"][0])))
     for name, values in columns.items():
         out[name] = values
     out.attrs.update(level=level, poids=basis, today=data.today)
@@ -241,6 +249,29 @@ def _site_columns(data: Dataset, sel: Selection, level: str,
     return out
 
 
+def _site_part(data: Dataset, sel: Selection, level: str, size: int,
+               basis: str) -> dict[str, np.ndarray]:
+    """Site columns, the industrial weight per territory (``poids_weight``) and in all
+    (``poids_total``, one value), computed once per data set, level, weight basis and
+    site selection; the arrays are read-only (shared by every later call)."""
+    digest = hashlib.blake2b(np.packbits(sel.sites).tobytes(), digest_size=16).digest()
+    key = (level, basis, len(sel.sites), digest)
+    memo = _SITE_MEMO.setdefault(data, {})
+    if key not in memo:
+        if len(memo) >= _SITE_MEMO_SIZE:
+            memo.clear()
+        part = _site_columns(data, sel, level, size)
+        weights = site_weights(data, sel, basis)
+        part["poids_weight"] = _Counter(data.position("sites", level), size).count(
+            sel.sites, weights)
+        located = sel.sites & data.located[("sites", level)]
+        part["poids_total"] = np.array([float(weights[located].sum())])
+        for values in part.values():
+            values.flags.writeable = False
+        memo[key] = part
+    return memo[key]
+
+
 def site_weights(data: Dataset, selection: Selection, basis: str) -> np.ndarray:
     """Industrial weight of each site: 1 (``"sites"``), or its employment estimate with a
     site of unknown headcount counted at the median estimate of the selected sites that
@@ -254,13 +285,12 @@ def site_weights(data: Dataset, selection: Selection, basis: str) -> np.ndarray:
 
 
 def _coverage(data: Dataset, sel: Selection, level: str, columns: dict[str, np.ndarray],
-              basis: str) -> dict[str, np.ndarray]:
-    """Shares of actions and of industrial weight, and their ratio (NaN for zero weight)."""
+              total_weight: float) -> dict[str, np.ndarray]:
+    """Shares of actions and of industrial weight (``columns["poids_weight"]``, popped),
+    and their ratio (NaN for zero weight)."""
     size = len(columns["actions"])
-    weights = site_weights(data, sel, basis)
-    weight = _Counter(data.position("sites", level), size).count(sel.sites, weights)
+    weight = columns.pop("poids_weight")
     total_actions = int((sel.done & data.located[("actions", level)]).sum())
-    total_weight = float(weights[sel.sites & data.located[("sites", level)]].sum())
     part_actions = columns["actions"] / total_actions if total_actions else np.zeros(size)
     part_poids = weight / total_weight if total_weight else np.zeros(size)
     with np.errstate(divide="ignore", invalid="ignore"):

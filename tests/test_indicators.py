@@ -167,6 +167,17 @@ def test_site_filters_and_weight_bases(data):
         indicators.indicators(data, "departement", poids="tonnes")
 
 
+def test_site_columns_reused_across_filter_changes_stay_unchanged(data):
+    sectors = Filters(divisions_naf=["25"])
+    first = indicators.indicators(data, "departement", sectors)
+    expected = first.copy()
+    first["sites"] = -1  # a page changing its frame must not change the next one
+    again = indicators.indicators(data, "departement", Filters(divisions_naf=["25"],
+                                                               themes=["inclusion"]))
+    pd.testing.assert_series_equal(again["sites"], expected["sites"])
+    pd.testing.assert_series_equal(again["poids"], expected["poids"])
+    assert again["sites"].sum() < indicators.indicators(data, "departement")["sites"].sum()
+
 def test_key_figures(data):
     assert indicators.key_figures(data) == {
         "actions": 7, "membres_actifs": 4, "departements_touches": 5, "departements": 101,

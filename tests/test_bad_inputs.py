@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from bad_corpus import BAD, KINDS
+from bad_corpus import BAD, KINDS, big_sirene, big_table
 from conftest import PG_URL_VARIABLE, _pg_schema_url, _pg_unavailable
 from sqlalchemy.engine import Engine
 
-from influ_geo import fetch, import_formats, importers, readers, store
+from influ_geo import cli, config, fetch, import_formats, importers, readers, store
 from influ_geo.download import FetchRejected
 from influ_geo.sources import values as v
 
@@ -172,6 +175,121 @@ def _assert_as_expected(report: importers.PipelineReport, expected: pd.DataFrame
         assert codes == Counter(kept["insee_attendu"])
     if "place_attendu" in kept.columns:
         assert Counter(mine["geo_precision"]) == Counter(kept["place_attendu"].map(PRECISION))
+
+
+# ---------------------------------------------------------------- the command line
+
+GENERIC = [name for name in FILES if name.count(".") == 1]
+CLI_CASES = [(kind, name) for kind in KINDS for name in GENERIC] + [
+    (name.split(".")[1], name) for name in FILES if name.count(".") == 2]
+
+
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The commands' SQLite store and a folder for the rejected rows."""
+    folder = tmp_path_factory.mktemp("cli")
+    url = f"sqlite:///{folder / 'store.sqlite'}"
+    store.init_db(store.get_engine(url))
+    return url, folder
+
+
+@pytest.mark.parametrize(("kind", "name"), CLI_CASES, ids=[f"{k}-{n}" for k, n in CLI_CASES])
+def test_the_import_command_exits_2_with_one_french_line_or_0(cli_store, monkeypatch, capsys,
+                                                              kind, name):
+    """Each generic file for every kind, each table for its own kind."""
+    url, folder = cli_store
+    monkeypatch.setattr(config, "DATABASE_URL", url)
+    engine = store.get_engine(url)
+    try:
+        importers.preview(BAD / name, kind, engine=engine)
+        usable = True
+    except importers.UnusableFile:
+        usable = False
+    before = store.dump_store(engine)
+    code = cli.main(["import", kind, str(BAD / name), "--rejets", str(folder)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    if not usable:
+        assert code == 2 and out == ""
+        [line] = err.splitlines()
+        assert line.startswith(f"Erreur : {name} : ") and not NOT_FRENCH.search(line)
+        _assert_same(before, store.dump_store(engine))
+        return
+    assert code == 0 and err == ""
+    assert re.match(rf"{re.escape(name)} : [\d\u202f]+ lignes lues, [\d\u202f]+ conservées, ",
+                    out)
+
+
+@pytest.mark.parametrize(("kind", "name"), [("events", "imbrique.json"),
+                                            ("membres", "guillemet_ouvert.membres.csv")])
+def test_the_real_entry_point_prints_no_traceback(tmp_path, kind, name):
+    """``python -m influ_geo import`` in its own process: the two inputs that raised a
+    traceback or lost rows before the corpus existed."""
+    env = {**os.environ, "INFLU_GEO_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}"}
+    done = subprocess.run([sys.executable, "-m", "influ_geo", "import", kind, str(BAD / name),
+                           "--rejets", str(tmp_path)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"Erreur : {name} : ")
+
+
+# ---------------------------------------------------------------- 200 MB
+
+BIG = 200 << 20
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_200_mb_table_is_refused_by_its_size_unread(engine, tmp_path, kind):
+    """Tables (events, actions, members, Territoires d'industrie, ICPE exports) are read
+    whole in memory: above ``TABLE_MAX_MB`` they are refused before being read."""
+    path = tmp_path / f"grand.{kind}.csv"
+    rows = big_table(path, kind, BIG)
+    assert path.stat().st_size > BIG - (1 << 20) and rows > 1_000_000
+    before = store.dump_store(engine)
+    started = time.monotonic()
+    with pytest.raises(importers.UnusableFile) as raised:
+        importers.import_file(path, kind, engine=engine)
+    assert time.monotonic() - started < 5
+    assert str(raised.value) == (f"{path.name} : 200 Mo, au-delà des 100 Mo qu'un tableau peut "
+                                 "peser (INFLU_GEO_TABLE_MAX_MB) ; découpez-le en plusieurs "
+                                 "fichiers.")
+    _assert_same(before, store.dump_store(engine))
+
+
+@pytest.mark.slow
+def test_a_200_mb_sirene_stock_is_streamed_in_bounded_memory(tmp_path):
+    """The Sirene stock is read as a stream whatever its size (the national one has ~44
+    million rows): 200 MB import through the command, peak memory measured."""
+    path = tmp_path / "StockEtablissement_utf8.csv"
+    rows, manufacturing = big_sirene(path, BIG)
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    script = ("import resource, runpy, sys; sys.argv = ['influ_geo'] + sys.argv[1:]\n"
+              "try:\n    runpy.run_module('influ_geo', run_name='__main__')\n"
+              "finally:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+              "file=sys.stderr)\n")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script, "import", "sites", str(path)],
+                          cwd=ROOT, env={**os.environ, "INFLU_GEO_DATABASE_URL": url},
+                          capture_output=True, text=True, timeout=600)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    peak_mb = int(done.stderr.split()[-1]) / 1024
+    n = lambda value: f"{value:,}".replace(",", "\u202f")  # noqa: E731
+    assert done.stdout.startswith(f"{path.name} : {n(rows)} lignes lues, "
+                                  f"{n(manufacturing)} conservées, 0 rejetées")
+    assert f"{n(rows - manufacturing)} établissement(s) hors industrie" in done.stdout
+    assert len(store.read_table(store.get_engine(url), "sites")) == manufacturing
+    assert peak_mb < 1000, peak_mb  # measured ~370 MB; the file is 200 MB
+    print(f"Sirene 200 Mo : {rows} lignes en {elapsed:.1f} s, pic mémoire {peak_mb:.0f} Mo")
+
+
+def test_the_table_size_limit_is_a_setting(engine, monkeypatch):
+    monkeypatch.setattr(config, "TABLE_MAX_MB", 0.0001)
+    with pytest.raises(importers.UnusableFile, match=r"au-delà des 0 Mo qu'un tableau"):
+        importers.import_file(BAD / "cp1252.events.csv", "events", engine=engine)
+    with pytest.raises(importers.UnusableFile, match=r"au-delà des 0 Mo qu'un tableau"):
+        importers.import_file(DATA / "sites/icpe_api_page.json", "sites", engine=engine)
 
 
 # ---------------------------------------------------------------- focused regressions

@@ -182,8 +182,15 @@ NEARBY_RADIUS_MAX_KM = 100
 NEARBY_RADIUS_DEFAULT_KM = int(os.environ.get("INFLU_GEO_NEARBY_RADIUS_KM", "30"))
 # Days ahead shown first: two months leave time to plan a post.
 NEARBY_DAYS = int(os.environ.get("INFLU_GEO_NEARBY_DAYS", "60"))
-# Industrial sites drawn around the place at most (nearest first): keeps the map light.
-NEARBY_MAX_SITE_POINTS = int(os.environ.get("INFLU_GEO_NEARBY_MAX_SITE_POINTS", "20000"))
+# Industrial sites drawn around the place at most (nearest first): keeps the map light
+# (~135 bytes each: 2,000 ⇒ ~270 KB; 100 km around Paris holds 60,000 at national scale).
+NEARBY_MAX_SITE_POINTS = int(os.environ.get("INFLU_GEO_NEARBY_MAX_SITE_POINTS", "2000"))
+# Events drawn as markers at most (soonest first; the list shows them all): ~1.7 KB each,
+# so the map stays under MAP_PAYLOAD_MAX with the sites (552 events in 60 days near Paris).
+NEARBY_MAX_EVENT_MARKERS = int(os.environ.get("INFLU_GEO_NEARBY_MAX_EVENT_MARKERS", "200"))
+# Rows of the Mobilisations table (most recent first; search, filters and exports reach
+# every row): 60,000 rows would take ~1 s to label and ~5 MB to send on every rerun.
+MOBILISATIONS_TABLE_ROWS = int(os.environ.get("INFLU_GEO_MOBILISATIONS_TABLE_ROWS", "2000"))
 # Domain part of the calendar UIDs, so that they never collide with another producer's.
 ICS_UID_DOMAIN = os.environ.get("INFLU_GEO_ICS_UID_DOMAIN", "evenements.influstriels.fr")
 

@@ -7,11 +7,14 @@ No streamlit here (``influ_geo.ui_nearby`` shows the map). What it draws:
   chosen, the régions of the metropole, to click a point in;
 - the circle of the radius and the centre;
 - the events as individual markers (a window of weeks around one place holds a few
-  dozen at most): red when nobody relays them yet, green when the collective does; each
-  with a tooltip and a popup whose every text is HTML-escaped, the link kept only when
-  it is http(s);
+  dozen, a few hundred around Paris at national scale: the soonest
+  ``config.NEARBY_MAX_EVENT_MARKERS`` are drawn, the list shows them all): red when
+  nobody relays them yet, green when the collective does; each with a tooltip and a
+  popup whose every text is HTML-escaped, the link kept only when it is http(s);
 - the industrial sites as clusters (``FastMarkerCluster``: thousands of points in one
   array, drawn by the browser), the nearest ``config.NEARBY_MAX_SITE_POINTS`` at most.
+
+:func:`drawn_note` says in French what was left out, if anything.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from folium.utilities import JsCode
 from influ_geo import config, naf, referentiel
 from influ_geo.assets import localize
 from influ_geo.escaping import html_text, http_url, template_inert
-from influ_geo.formatting import format_decimal
+from influ_geo.formatting import format_decimal, format_int
 from influ_geo.maps import (
     BoundedGeoJson,
     add_tile_switch,
@@ -126,7 +129,9 @@ def event_popup(event: pd.Series | dict) -> str:
 
 
 def _add_events(m: folium.Map, events: pd.DataFrame) -> None:
-    for event in events.to_dict("records"):
+    """One marker per event, the first ``config.NEARBY_MAX_EVENT_MARKERS`` (``events`` is
+    sorted by date)."""
+    for event in events.head(config.NEARBY_MAX_EVENT_MARKERS).to_dict("records"):
         if pd.isna(event.get("lat")) or pd.isna(event.get("lon")):
             continue
         colour = RELAYED_COLOUR if event["relaye"] else UNRELAYED_COLOUR
@@ -150,6 +155,22 @@ def site_rows(sites: pd.DataFrame, limit: int = config.NEARBY_MAX_SITE_POINTS) -
             for nom, sector, d in zip(head["nom"], sectors, head["distance_km"], strict=True)]
     return [[float(lat), float(lon), tip] for lat, lon, tip in
             zip(head["lat"], head["lon"], tips, strict=True)]
+
+
+def drawn_note(events: int, sites: int) -> str | None:
+    """``"La carte montre les 200 premiers événements sur 552 et les 2 000 sites les plus
+    proches sur 62 437 ; la liste et les chiffres les comptent tous."``; ``None`` when
+    everything is drawn."""
+    parts = []
+    if events > config.NEARBY_MAX_EVENT_MARKERS:
+        parts.append(f"les {format_int(config.NEARBY_MAX_EVENT_MARKERS)} premiers événements "
+                     f"sur {format_int(events)}")
+    if sites > config.NEARBY_MAX_SITE_POINTS:
+        parts.append(f"les {format_int(config.NEARBY_MAX_SITE_POINTS)} sites les plus proches "
+                     f"sur {format_int(sites)}")
+    if not parts:
+        return None
+    return f"La carte montre {' et '.join(parts)} ; la liste et les chiffres les comptent tous."
 
 
 def nearby_map(centre: Centre | None, radius_km: float, events: pd.DataFrame,

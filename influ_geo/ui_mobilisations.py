@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from influ_geo import action_form, actions_view, data_admin, schema, store, ui, ui_import
+from influ_geo import action_form, actions_view, config, data_admin, schema, store, ui, ui_import
 from influ_geo.escaping import markdown_text
+from influ_geo.formatting import format_int
 from influ_geo.import_locate import EVENT_COLUMNS
 
 FLASH = "mobilisations_message"
@@ -44,9 +45,14 @@ def search_box() -> str:
 
 
 def actions_table(shown: pd.DataFrame) -> None:
-    """The actions, French headers, links clickable."""
+    """The actions (the most recent ``config.MOBILISATIONS_TABLE_ROWS``), French headers,
+    links clickable."""
+    head = shown.head(config.MOBILISATIONS_TABLE_ROWS)
+    if len(head) < len(shown):
+        st.caption(f"Les {format_int(len(head))} plus récentes sont affichées : affinez la "
+                   "recherche ou les filtres, ou exportez-les toutes.")
     st.dataframe(
-        actions_view.display_table(shown), hide_index=True,
+        actions_view.display_table(head), hide_index=True,
         column_config={"Lien": st.column_config.LinkColumn(display_text="ouvrir"),
                        "Date": st.column_config.DateColumn(format="DD/MM/YYYY"),
                        "N°": st.column_config.NumberColumn(format="%d")})

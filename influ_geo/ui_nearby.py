@@ -201,7 +201,8 @@ def area_map(search: Search, found: Results | None) -> None:
     m = maps_nearby.nearby_map(search.centre, search.radius_km, events, sites,
                                vendor_url=config.VENDOR_URL)
     ui.folium_map(m, key=MAP_KEY, height=MAP_HEIGHT, returned=["last_clicked"])
-    st.caption(LEGEND)
+    note = maps_nearby.drawn_note(len(events), len(sites))
+    st.caption(LEGEND + (f" {note}" if note else ""))
 
 
 def sites_context(found: Results | None) -> None:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from influ_geo import config, dataset, maps, maps_nearby, nearby, nearby_tables, referentiel
 from influ_geo.commune_search import split_query
+from influ_geo.escaping import html_text
 from influ_geo.filters import Filters
 from influ_geo.nearby import Centre, NearbyError
 
@@ -368,6 +369,24 @@ def test_map_draws_circle_events_and_clustered_sites_escaped(data) -> None:
     assert "https://cdn" not in html and "https://code.jquery" not in html  # vendored files
     assert '"maxZoom": 18' in html
 
+
+def test_beyond_the_caps_the_map_draws_the_soonest_events_and_nearest_sites(
+        data, monkeypatch) -> None:
+    centre = centre_of("42218")
+    events = nearby.events_near(data, centre, 100, TODAY, END)
+    sites = nearby.sites_near(data, centre, 100)
+    assert len(events) > 2 and len(sites) > 1
+    monkeypatch.setattr(config, "NEARBY_MAX_EVENT_MARKERS", 2)
+    monkeypatch.setattr(config, "NEARBY_MAX_SITE_POINTS", 1)
+    html = maps.map_html(maps_nearby.nearby_map(centre, 100, events, sites))
+    assert len(re.findall(r"L\.marker\(\s*\[", html)) == 2
+    drawn = [html_text(t) in html for t in events["titre"]]
+    assert drawn == [True, True] + [False] * (len(events) - 2)
+    note = maps_nearby.drawn_note(len(events), len(sites))
+    assert note == (f"La carte montre les 2 premiers événements sur {len(events)} et le"
+                    f"s 1 sites les plus proches sur {len(sites)} ; la liste et les chiffres "
+                    "les comptent tous.")
+    assert maps_nearby.drawn_note(2, 1) is None
 
 def test_site_names_are_escaped_in_their_tooltips() -> None:
     sites = pd.DataFrame({"nom": ["<b>R&D</b> Forge"], "naf_division": ["25"],

@@ -108,6 +108,15 @@ def test_readers_see_the_table_read_only(page_store: str) -> None:
     assert at.sidebar.text_input(key="connexion_identifiant") is not None
 
 
+def test_a_long_table_shows_the_most_recent_rows_and_says_so(monkeypatch) -> None:
+    monkeypatch.setattr(config, "MOBILISATIONS_TABLE_ROWS", 10)
+    at = open_page()
+    table = at.dataframe[0].value
+    assert len(table) == 10 and table["Date"].is_monotonic_decreasing
+    assert any(c.value.startswith("Les 10 plus récentes sont affichées") for c in at.caption)
+    assert int(count_caption(at).split(" mobilisation")[0].replace("\u202f", "")) > 10
+
+
 def test_the_search_narrows_the_table_and_an_empty_result_says_so(page_store: str) -> None:
     at = open_page()
     at.text_input(key="mobilisations_recherche").input("tournée des territoires").run()

@@ -291,12 +291,23 @@ def demo_frames(today: date) -> dict[str, pd.DataFrame]:
             "membres": demo.demo_membres(), "actions": demo.demo_actions(today, events)}
 
 
+# The columns of the sites the views read (indicators, filters, popups, nearby lists):
+# the others (siret, address, geocoding notes…) stay in the store, where the exports and
+# the Données page read them. 500,000 sites are then read in ~half the time.
+SITE_COLUMNS: tuple[str, ...] = (
+    "id", "source", "nom", "naf_division", "naf_libelle", "tranche_effectifs",
+    "effectifs_libelle", "effectif_estime", "seveso", "url", "lon", "lat", "code_insee",
+    "commune_nom", "code_departement", "code_region", "siren_epci", "id_ti")
+
+
 def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
-    """Every table the indicators use, read from the store."""
+    """Every table the indicators use, read from the store (the sites: ``SITE_COLUMNS``;
+    ``prepare`` gives the others as empty columns)."""
     from influ_geo import store
 
-    kinds = ("actions", "events", "sites", "membres", "territoires_industrie")
-    return {kind: store.read_table(engine, kind) for kind in kinds}
+    kinds = ("actions", "events", "membres", "territoires_industrie")
+    frames = {kind: store.read_table(engine, kind) for kind in kinds}
+    return {**frames, "sites": store.read_table(engine, "sites", columns=SITE_COLUMNS)}
 
 
 def load(engine: Engine, today: date, *, demo: bool = False) -> Dataset:

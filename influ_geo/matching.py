@@ -36,6 +36,9 @@ store id as text) or only by a title (``evenement_titre``). The join, in order:
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -161,7 +164,23 @@ def match_titles(
     codes = ev.title_index.get_indexer(queries)
     keys = _group_keys(actions)
     days = actions["date"].dt.floor("D").to_numpy("datetime64[D]").astype("int64")
-    for key, rows in pd.Series(keys).groupby(keys).indices.items():
+    memo = _memo(ev, settings)
+    triples = list(zip(queries.tolist(), keys.tolist(), days.tolist(), strict=True))
+    seen = np.array([t in memo for t in triples], dtype=bool)
+    known = np.flatnonzero(seen)
+    verdicts.recall(known, [memo[triples[r]] for r in known.tolist()])
+    new = np.flatnonzero(~seen)
+    _score_rows(new, queries, codes, keys, days, ev, settings, verdicts)
+    verdicts.remember(new, [triples[r] for r in new], memo)
+    return verdicts.frame(actions.index, ev.ids), verdicts.candidates(actions.index, ev)
+
+
+def _score_rows(new: np.ndarray, queries: np.ndarray, codes: np.ndarray, keys: np.ndarray,
+                days: np.ndarray, ev: _EventArrays, settings: MatchSettings,
+                verdicts: _Verdicts) -> None:
+    """Score the actions at positions ``new``, block by block (territory, then dates)."""
+    for key, found in pd.Series(keys[new]).groupby(keys[new]).indices.items():
+        rows = new[found]
         territory = ev.subset(str(key))
         rows = rows[np.argsort(days[rows], kind="stable")]  # a block spans few dates
         for part in _date_parts(rows, days[rows], max(len(territory), 1)):
@@ -170,7 +189,40 @@ def match_titles(
             if len(choices):
                 block = _Block(part, days[part], queries[part], codes[part], choices, str(key))
                 _score(block, ev, settings, verdicts)
-    return verdicts.frame(actions.index, ev.ids), verdicts.candidates(actions.index, ev)
+
+
+# The verdict of an action depends only on its processed title, territory key and day,
+# given the events and the settings: verdicts are kept per events table (the few most
+# recent), so reloading the store after a write that leaves the events as they were (an
+# action added, edited or imported) scores only the actions not seen before.
+_MEMO: OrderedDict[bytes, dict[tuple[str, str, int], _Verdict]] = OrderedDict()
+_MEMO_TABLES = 2
+_MEMO_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    liaison: str
+    confiance: float
+    event: int  # position in the events, -1: none
+    candidates: tuple[tuple[int, float], ...]  # (event position, confidence) if ambiguous
+
+
+def _memo(ev: _EventArrays, settings: MatchSettings) -> dict[tuple[str, str, int], _Verdict]:
+    """The verdicts already worked out against these events with these settings."""
+    digest = hashlib.blake2b(repr(settings).encode(), digest_size=20)
+    digest.update("\x1f".join(ev.titles.tolist()).encode())
+    for array in (ev.ids.astype("float64"), ev.first_day, ev.last_day):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    for places in ev.places.values():
+        digest.update("\x1f".join(places.tolist()).encode())
+    key = digest.digest()
+    with _MEMO_LOCK:
+        table = _MEMO.setdefault(key, {})
+        _MEMO.move_to_end(key)
+        while len(_MEMO) > _MEMO_TABLES:
+            _MEMO.popitem(last=False)
+    return table
 
 
 class _Verdicts:
@@ -189,6 +241,26 @@ class _Verdicts:
         event_ids[taken] = pd.array(ids[self.event[taken]], dtype="Int64")
         return pd.DataFrame({"evenement_id": event_ids, "confiance": self.confiance,
                              "liaison": self.liaison}, index=index)
+
+    def recall(self, rows: np.ndarray, known: list[_Verdict]) -> None:
+        """Write the verdicts ``known`` of the actions at ``rows``."""
+        for row, verdict in zip(rows.tolist(), known, strict=True):
+            self.liaison[row], self.confiance[row] = verdict.liaison, verdict.confiance
+            self.event[row] = verdict.event
+            if verdict.candidates:
+                cols, confs = zip(*verdict.candidates, strict=True)
+                self.pairs.append((np.full(len(cols), row), np.array(cols), np.array(confs)))
+
+    def remember(self, rows: np.ndarray, triples: list[tuple[str, str, int]],
+                 memo: dict[tuple[str, str, int], _Verdict]) -> None:
+        """Keep the verdicts of the actions at ``rows`` in ``memo`` under ``triples``."""
+        listed: dict[int, list[tuple[int, float]]] = {}
+        for row, col, conf in self.pairs:
+            for r, c, v in zip(row.tolist(), col.tolist(), conf.tolist(), strict=True):
+                listed.setdefault(r, []).append((c, v))
+        for row, triple in zip(rows.tolist(), triples, strict=True):
+            memo[triple] = _Verdict(str(self.liaison[row]), float(self.confiance[row]),
+                                    int(self.event[row]), tuple(listed.get(row, ())))
 
     def candidates(self, index: pd.Index, ev: _EventArrays) -> pd.DataFrame:
         return _candidates_frame([pd.DataFrame({

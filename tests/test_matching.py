@@ -190,6 +190,7 @@ def test_scoring_in_blocks_gives_the_same_result(monkeypatch):
     rows = [action("2025-05-20", titre=t.lower()) for t in titles * 5]  # no territory
     whole = match_actions(actions_frame(rows), events_frame()).actions
     monkeypatch.setattr(matching, "_CHUNK_CELLS", 7)  # one action at a time
+    matching._MEMO.clear()  # scored again, not recalled
     blocks = match_actions(actions_frame(rows), events_frame()).actions
     pd.testing.assert_frame_equal(whole, blocks)
 
@@ -201,10 +202,33 @@ def test_blocks_of_a_few_days_give_the_same_result_as_one_block(monkeypatch):
                    dep=("08", "2A", None)[i % 3]) for i, day in enumerate(days)]
     small = match_actions(actions_frame(rows), events_frame())
     monkeypatch.setattr(matching, "_SPAN_DAYS", 10_000)  # every date in one block
+    matching._MEMO.clear()  # scored again, not recalled
     whole = match_actions(actions_frame(rows), events_frame())
     assert small.actions["liaison"].nunique() > 1
     pd.testing.assert_frame_equal(small.actions, whole.actions)
     pd.testing.assert_frame_equal(small.candidates, whole.candidates)
+
+def test_verdicts_are_recalled_for_the_same_events_and_worked_out_for_new_ones(monkeypatch):
+    rows = [action("2025-05-12", titre="Retour sur : Salon de la sous-traitance", dep="08"),
+            action("2025-06-10", titre="portes ouvertes chez Cartonnerie Faurac", dep="51"),
+            action("2025-04-06", titre="Salon Industrie Lyon", dep="69")]
+    matching._MEMO.clear()
+    first = match_actions(actions_frame(rows), events_frame())
+    scored: list[int] = []
+    real = matching._score
+    monkeypatch.setattr(matching, "_score", lambda block, *a: scored.extend(block.rows)
+                        or real(block, *a))
+    again = match_actions(actions_frame(rows), events_frame())
+    assert scored == []  # nothing scored again
+    pd.testing.assert_frame_equal(first.actions, again.actions)
+    pd.testing.assert_frame_equal(first.candidates, again.candidates)
+    more = [*rows, action("2024-03-20", titre="Salon Industrie Lyon", dep="69")]
+    grown = match_actions(actions_frame(more), events_frame())
+    assert scored == [3] and grown.actions["evenement_id"].tolist()[2:] == [7, 6]
+    moved = events_frame().assign(date_debut=lambda f: f["date_debut"] + pd.Timedelta(days=400))
+    shifted = match_actions(actions_frame(rows), moved).actions
+    assert first.actions["liaison"].iloc[0] == "titre"  # other events: worked out again
+    assert shifted["liaison"].iloc[0] == "non_trouve" and 2 in scored[1:]
 
 def test_no_events_at_all():
     result = match_actions(actions_frame([action("2025-05-12", titre="Salon", dep="08")]),

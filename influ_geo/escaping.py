@@ -33,13 +33,17 @@ from urllib.parse import urlsplit
 
 from branca.element import Element
 
+TEXT_MAX_CHARS = 300  # a popup line longer than this is cut: no title needs more to be told
 # Characters Jinja ({{ {% {#) and JavaScript template literals (` ${ \) read.
 _TEMPLATE_CHARS = str.maketrans({"{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;"})
 # What Markdown, GFM and Streamlit read anywhere in a line: links and images (``[](``,
-# ``![``), raw HTML (``<``), emphasis, code, strike-through, tables, math (``$``), colour
-# directives (``:red[``), entities (``&lt;``) and autolinks (``https://``, ``www.``, ``a@b``).
-_MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()<>!|~$@])|&(?=#?\w+;)|:(?=//)|(?<=www)\.",
-                             re.IGNORECASE)
+# ``![``), raw HTML (``<``), emphasis, code, strike-through, tables, math (``$``), entities
+# (``&lt;``), directives and short codes (``:red[``, ``:material/…:``, ``:smile:``).
+_MARKDOWN_CHARS = re.compile(r"[\\`*_{}\[\]()<>!|~$]|&(?=#?\w+;)|:(?=[A-Za-z])")
+# GFM links bare addresses (``https://…``, ``www.…``, ``a@b.fr``) before escapes are read:
+# an invisible WORD JOINER (U+2060) inside ``://``, ``www.`` and before ``@`` stops it.
+_AUTOLINK = re.compile(r"(?<=[a-z]):(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 # What starts a block at the beginning of a text: heading, list, quote, rule, numbered list.
 _BLOCK_START = re.compile(r"^(\s*)([#+=>-]|\d+(?=[.)]))")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
@@ -56,6 +60,12 @@ def _missing(value: object) -> bool:
     if isinstance(value, float):
         return math.isnan(value)
     return type(value).__name__ in ("NAType", "NaTType")
+
+
+def shorten(text: str, limit: int = TEXT_MAX_CHARS) -> str:
+    """At most ``limit`` characters, a cut text ending with "…": a 100,000-character title
+    would make a popup taller than any screen (and the map pan away to show it)."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 def template_inert(markup: str) -> str:
@@ -77,12 +87,17 @@ def html_text(value: object) -> str:
 
 def markdown_text(value: object) -> str:
     """A text from data for Streamlit's Markdown, shown as the same characters:
-    ``"[x](https://a.fr)"`` ⇒ ``"\\[x\\]\\(https\\://a.fr\\)"``, ``"- a"`` ⇒ ``"\\- a"``; line
+    ``"[x](a.fr)"`` ⇒ ``"\\[x\\]\\(a.fr\\)"``, ``"- a"`` ⇒ ``"\\- a"``; line
     breaks become spaces (no block can start inside); missing ⇒ ``""``. Plain French text
-    (``"Saint-Étienne : 3 sites."``) is left as is."""
+    (``"Saint-Étienne : 3 sites."``) is left as is.
+
+    A bare web address or e-mail is no link either: GFM finds them before escapes are
+    read, so an invisible word joiner (U+2060) is put inside ``://``, ``www.`` and before
+    ``@``."""
     if _missing(value):
         return ""
     text = _MARKDOWN_CHARS.sub(lambda m: "\\" + m.group(0), _LINE_BREAKS.sub(" ", str(value)))
+    text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
     start = _BLOCK_START.match(text)
     if start is None:
         return text

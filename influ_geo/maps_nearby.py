@@ -29,7 +29,7 @@ from folium.utilities import JsCode
 
 from influ_geo import config, naf, referentiel
 from influ_geo.assets import localize
-from influ_geo.escaping import html_text, http_url, template_inert
+from influ_geo.escaping import html_text, http_url, shorten, template_inert
 from influ_geo.formatting import format_decimal, format_int
 from influ_geo.maps import (
     BoundedGeoJson,
@@ -112,9 +112,9 @@ def event_popup(event: pd.Series | dict) -> str:
     again as a Jinja template: every text goes through ``escaping.html_text``, so that
     ``{{ 7*7 }}``, a backtick or ``${…}`` in a title stays text."""
     get = event.get
-    rows = [f"<b>{html_text(get('titre'))}</b>", html_text(dates_text(event)),
-            html_text(", ".join(str(v) for v in (get("lieu"), get("commune_nom"))
-                                if isinstance(v, str) and v))]
+    rows = [f"<b>{html_text(shorten(str(get('titre'))))}</b>", html_text(dates_text(event)),
+            html_text(shorten(", ".join(str(v) for v in (get("lieu"), get("commune_nom"))
+                                        if isinstance(v, str) and v)))]
     if isinstance(get("type_libelle"), str):
         rows.append(html_text(get("type_libelle")))
     if isinstance(get("public_libelle"), str):
@@ -138,7 +138,7 @@ def _add_events(m: folium.Map, events: pd.DataFrame) -> None:
         folium.Marker(
             [float(event["lat"]), float(event["lon"])],
             popup=folium.Popup(event_popup(event), max_width=320),
-            tooltip=folium.Tooltip(html_text(event["titre"])),
+            tooltip=folium.Tooltip(html_text(shorten(str(event["titre"])))),
             icon=folium.Icon(color=colour, icon="calendar", prefix="fa"),
             z_index_offset=EVENTS_ON_TOP,
         ).add_to(m)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from influ_geo import schema
-from influ_geo.escaping import http_url
+from influ_geo.escaping import http_url, shorten
 from influ_geo.formatting import format_int, is_missing
 
 
@@ -29,11 +29,12 @@ def safe_url(value: object) -> str | None:
 
 
 def _text(value: object) -> str:
-    """Escaped text of a cell for an element's content, ``""`` when missing:
+    """Escaped text of a cell for an element's content (cut at ``escaping.TEXT_MAX_CHARS``),
+    ``""`` when missing:
     ``"<b>R&D</b>"`` ⇒ ``"&lt;b&gt;R&amp;D&lt;/b&gt;"`` (quotes need no escaping there)."""
     if is_missing(value) or str(value).strip() == "":
         return ""
-    return html.escape(str(value).strip(), quote=False)
+    return html.escape(shorten(str(value).strip()), quote=False)
 
 
 def details(*parts: object) -> list[str]:

@@ -42,8 +42,8 @@ def _places() -> pd.DataFrame:
 
 
 def _rows(today: date) -> list[dict]:
-    """One row per (commune, hostile value), a little apart so each point can be clicked;
-    the first row of each commune is the ``<script>`` one, at the commune's point."""
+    """One row per (commune, hostile value), on a grid north-east of the commune's point
+    (where the demo's points are), 0.02° apart so that each point can be clicked."""
     rows = []
     for code, place in _places().iterrows():
         for i, value in enumerate(VALUES):
@@ -51,15 +51,18 @@ def _rows(today: date) -> list[dict]:
                 "value": value, "url": URLS[i % len(URLS)], "code_insee": code,
                 "commune_nom": place["nom"], "code_departement": place["code_departement"],
                 "code_region": place["code_region"], "siren_epci": place["siren_epci"],
-                "lon": round(float(place["lon"]) + 0.02 * (i % 5), 5),
-                "lat": round(float(place["lat"]) + 0.02 * (i // 5), 5),
+                "lon": round(float(place["lon"]) + 0.01 + 0.02 * (i % 5), 5),
+                "lat": round(float(place["lat"]) + 0.01 + 0.02 * (i // 5), 5),
                 "day": today + timedelta(days=3 + i)})
     return rows
 
 
-def _place_columns(row: dict) -> dict:
+def _place_columns(row: dict, shift: float = 0.0) -> dict:
+    """The place of ``row``, ``shift`` degrees south (each layer's points apart: a point
+    of one layer never hides the same row's point of another layer)."""
     return {k: row[k] for k in ("code_insee", "commune_nom", "code_departement", "code_region",
-                                "siren_epci", "lon", "lat")} | {"geo_precision": "municipality"}
+                                "siren_epci", "lon")} | {"lat": round(row["lat"] - shift, 5),
+                                                         "geo_precision": "municipality"}
 
 
 def hostile_events(today: date, first_id: int = 100_000) -> pd.DataFrame:
@@ -81,7 +84,7 @@ def hostile_actions(today: date) -> pd.DataFrame:
         "canal": "linkedin", "theme": "territoires", "public_cible": "parents",
         "statut": "realisee", "date": pd.Timestamp(today - timedelta(days=2)),
         "titre": r["value"], "campagne": r["value"][:200], "url": r["url"],
-        "evenement_titre": None, "territoire_niveau": "commune", **_place_columns(r)}
+        "evenement_titre": None, "territoire_niveau": "commune", **_place_columns(r, 0.006)}
         for n, r in enumerate(_rows(today))])
 
 
@@ -92,7 +95,7 @@ def hostile_sites(today: date) -> pd.DataFrame:
         "naf": "25.62A", "naf_division": "25", "naf_libelle": r["value"],
         "tranche_effectifs": "12", "effectifs_libelle": "20 à 49 salariés",
         "effectif_estime": 35, "adresse": r["value"], "url": r["url"],
-        "date_maj": pd.Timestamp(today), "commune": r["commune_nom"], **_place_columns(r)}
+        "date_maj": pd.Timestamp(today), "commune": r["commune_nom"], **_place_columns(r, 0.012)}
         for n, r in enumerate(_rows(today))])
 
 

@@ -24,6 +24,7 @@ import pytest
 
 from influ_geo import (
     actions_view,
+    choropleth_maps,
     choropleths,
     data_admin,
     dataset,
@@ -374,3 +375,27 @@ def test_spreadsheets_get_no_formula_from_the_data(hostile_data, suffix: str) ->
         cells = [cell.value.replace("\n", "\r") for cell in cells]  # XML reads CR as LF
     assert cells and all(cell.startswith("'") for cell in cells)
     assert sorted(c[1:] for c in cells) == sorted(FORMULAS * 2)
+
+
+# ---------------------------------------------------------------- what st_folium sends
+
+@pytest.mark.parametrize("value", [SCRIPT, JINJA, JINJA_BLOCK, TEMPLATE_LITERAL])
+def test_st_folium_scripts_hold_hostile_texts_as_text(hostile_ti_view, value: str) -> None:
+    """``st_folium`` renders the figure (Jinja pass included), then sends each element's
+    script: the Près de chez moi map, the Carte points and the « Où agir » TI map."""
+    from streamlit_folium import generate_leaflet_string
+
+    near = maps_nearby.nearby_map(CENTRE, 10, pd.DataFrame([nearby_event(value, BAD_URLS[0])]),
+                                  pd.DataFrame([nearby_site(value)]))
+    points = maps.base_map([[48.8, 2.3], [48.9, 2.4]], markers=True)
+    maps_points.add_points(points, [maps_points.point_layer(
+        hostile_rows(value, [BAD_URLS[0]])["sites"], "sites", [[48.8, 2.3], [48.9, 2.4]])])
+    gaps = choropleth_maps.folium_maps(hostile_ti_view, online_tiles=False).maps()[0]
+    for m in (near, points, gaps):
+        m.get_root().render()
+        script = generate_leaflet_string(m)
+        assert_inert(script, evaluated=(EVALUATED,))
+        # Outside JSON strings and the escaped text, no trace of the value is left: it
+        # cannot end a string, a template literal or a tag and run as code.
+        code = re.sub(r'"(?:\\.|[^"\\])*"', '""', script).replace(escaping.html_text(value), "")
+        assert "alert(1)" not in code and "7*7" not in code and "raw %" not in code

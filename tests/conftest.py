@@ -89,3 +89,14 @@ def store_engine(db_url: str):
     store.init_db(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh SQLite store for a module of page tests (the app writes the demo into it)."""
+    from influ_geo import config
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'influ_geo.sqlite'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(config, "DATABASE_URL", url)
+        yield url

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import apptest_support
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -49,25 +49,17 @@ st.text(f"filtres={page.filters.describe()}")
 '''
 
 
-@pytest.fixture(scope="module", autouse=True)
-def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh SQLite store for the module (the app writes the demo into it)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'influ_geo.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(config, "DATABASE_URL", url)
-        yield url
+# The shared ``empty_store`` fixture (conftest.py): a fresh store for this module.
+pytestmark = pytest.mark.usefixtures("empty_store")
 
 
 def run_app(script: Path = APP, **query: str) -> AppTest:
-    at = AppTest.from_file(str(script), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
+    return apptest_support.open_page(None, app=script, **query)
 
 
 def drawn_codes(at: AppTest) -> list[list[str]]:
     """Territory codes in each st_folium component, read from the Leaflet script it receives."""
-    scripts = [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")]
+    scripts = apptest_support.map_scripts(at)
     return [CODE.findall(script) for script in scripts]
 
 

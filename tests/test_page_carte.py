@@ -11,9 +11,9 @@ import html
 import json
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
+import apptest_support
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,20 +28,12 @@ TI_CODE = re.compile(r'"code": "(ti-[^"]+)"')
 ROWS = re.compile(r"var data = (\{.*?\}), rows = data\.rows;")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh SQLite store for the module (the app writes the demo into it)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'influ_geo.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(config, "DATABASE_URL", url)
-        yield url
+# The shared ``empty_store`` fixture (conftest.py): a fresh store for this module.
+pytestmark = pytest.mark.usefixtures("empty_store")
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.switch_page(PAGE).run()
+    return apptest_support.open_page(PAGE, **query)
 
 
 def map_args(at: AppTest) -> dict:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
+import apptest_support
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -27,30 +27,22 @@ COLOUR = f"_widget_{ui_ou_agir.MAP_INDICATOR_KEY}"
 PARTS = list(priorities.PARTS)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh SQLite store for the module (the app writes the demo into it)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'influ_geo.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(config, "DATABASE_URL", url)
-        yield url
+# The shared ``empty_store`` fixture (conftest.py): a fresh store for this module.
+pytestmark = pytest.mark.usefixtures("empty_store")
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.switch_page(PAGE).run()
+    return apptest_support.open_page(PAGE, **query)
 
 
 def drawn(at: AppTest) -> list[list[str]]:
     """Territory codes of each map (metropole, then the DROM insets)."""
-    scripts = [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")]
+    scripts = apptest_support.map_scripts(at)
     return [CODE.findall(script) for script in scripts]
 
 
 def rank_discs(at: AppTest) -> int:
-    scripts = [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")]
+    scripts = apptest_support.map_scripts(at)
     return sum(s.count("influ-rang") for s in scripts)
 
 

@@ -10,12 +10,13 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+import apptest_support
 import pytest
 from PIL import Image
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from influ_geo import config, exports, ui_exports, ui_ou_agir
+from influ_geo import exports, ui_exports, ui_ou_agir
 
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "app.py"
@@ -24,13 +25,8 @@ KIND = f"_widget_{ui_exports.KIND_KEY}"
 HOSTILE = "Ma carte <script>alert(1)</script>"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh SQLite store for the module (the app writes the demo into it)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'influ_geo.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(config, "DATABASE_URL", url)
-        yield url
+# The shared ``empty_store`` fixture (conftest.py): a fresh store for this module.
+pytestmark = pytest.mark.usefixtures("empty_store")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,10 +46,7 @@ def media() -> Iterator[dict[str, bytes]]:
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.switch_page(PAGE).run()
+    return apptest_support.open_page(PAGE, **query)
 
 
 def media_bytes(media: dict[str, bytes], url: str) -> bytes:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import apptest_support
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -28,21 +28,13 @@ REGION = "_widget_region"
 LEVEL = "_widget_niveau_region"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh SQLite store for the module (the app writes the demo into it)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'influ_geo.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(config, "DATABASE_URL", url)
-        yield url
+# The shared ``empty_store`` fixture (conftest.py): a fresh store for this module.
+pytestmark = pytest.mark.usefixtures("empty_store")
 
 
 def open_page(**query: str) -> AppTest:
     """The région page as a link opens it: ``app.py`` is the main script."""
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.switch_page(ui.REGION_PAGE).run()
+    return apptest_support.open_page(ui.REGION_PAGE, **query)
 
 
 def map_args(at: AppTest) -> dict:

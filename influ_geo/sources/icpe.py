@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from influ_geo import config, naf, readers, safe_zip
+from influ_geo import config, readers, safe_zip
 from influ_geo.report import ImportReport
 from influ_geo.sources.site_frame import (
     LINE,
@@ -34,6 +34,7 @@ from influ_geo.sources.site_frame import (
     clean_text,
     empty_sites,
     fill_missing_names,
+    fill_naf,
     finalize_sites,
     in_france,
     join_text,
@@ -219,12 +220,7 @@ def _columns(raw: pd.DataFrame):
 
 def _fill_activity(sites: pd.DataFrame, col) -> None:
     """NAF (full code or division only), regime and Seveso status in clear."""
-    code = clean_text(col("naf_code"))
-    sites["naf"] = naf.naf_codes(code).astype("str")
-    division = naf.naf_divisions(code)
-    sites["naf_division"] = division.astype("str")
-    sites["naf_libelle"] = clean_text(col("naf_texte")).fillna(
-        naf.division_labels(division).astype("str"))
+    fill_naf(sites, clean_text(col("naf_code")), clean_text(col("naf_texte")))
     regime_code = clean_text(col("regime_code"))
     regime = clean_text(col("regime_texte")).fillna(
         regime_code.str.upper().map(REGIMES).fillna(regime_code))

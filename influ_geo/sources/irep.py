@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from influ_geo import config, naf, readers, safe_zip
+from influ_geo import config, readers, safe_zip
 from influ_geo.report import ImportReport
 from influ_geo.sources.icpe import FICHE_URL
 from influ_geo.sources.site_frame import (
@@ -32,6 +32,7 @@ from influ_geo.sources.site_frame import (
     clean_text,
     empty_sites,
     fill_missing_names,
+    fill_naf,
     finalize_sites,
     to_wgs84,
     warn_lost_points,
@@ -137,12 +138,7 @@ def normalize_irep(raw: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
 
 def _fill_activity(sites: pd.DataFrame, col) -> None:
     """APE code (``2014Z`` or ``20.14Z``), its division and label."""
-    code = clean_text(col("naf_code"))
-    sites["naf"] = naf.naf_codes(code).astype("str")
-    division = naf.naf_divisions(code)
-    sites["naf_division"] = division.astype("str")
-    sites["naf_libelle"] = clean_text(col("naf_texte")).fillna(
-        naf.division_labels(division).astype("str"))
+    fill_naf(sites, clean_text(col("naf_code")), clean_text(col("naf_texte")))
 
 
 def load_irep(path: Path | str, report: ImportReport) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 from pyproj import Transformer
 from pyproj.exceptions import CRSError
 
-from influ_geo import config, schema
+from influ_geo import config, naf, schema
 from influ_geo.report import ImportReport
 from influ_geo.sources import values as v
 from influ_geo.table_repairs import NOTES
@@ -188,6 +188,15 @@ def warn_lost_points(sites: pd.DataFrame, x: pd.Series, y: pd.Series, epsg: pd.S
         report.warn(int(sites.at[index, LINE]),
                     f"coordonnées x={x[index]}, y={y[index]} ({codes[index]}) hors de France "
                     "ou illisibles : ignorées, le site sera placé par sa commune" + label)
+
+
+def fill_naf(sites: pd.DataFrame, code: pd.Series, label: pd.Series) -> None:
+    """``naf``, ``naf_division``, ``naf_libelle`` from a code (``2014Z``, ``20.14Z`` or
+    the division ``20``) and the source's own label, else the division's INSEE label."""
+    sites["naf"] = naf.naf_codes(code).astype("str")
+    division = naf.naf_divisions(code)
+    sites["naf_division"] = division.astype("str")
+    sites["naf_libelle"] = label.fillna(naf.division_labels(division).astype("str"))
 
 
 def empty_sites(index: pd.Index) -> pd.DataFrame:

@@ -308,15 +308,21 @@ def key_figures(data: Dataset, filters: Filters = NO_FILTERS) -> dict[str, int]:
     (a département is "touché" when it has an action done in the period).
     """
     sel = select(data, filters)
-    tables = compute(data, filters, ("departement", "ti"))
     upcoming = sel.upcoming_events
+    members = data.actions["membre"].cat.codes.to_numpy()[sel.done]
     return {
         "actions": int(sel.done.sum()),
-        "membres_actifs": int(data.actions.loc[sel.done, "membre"].nunique()),
-        "departements_touches": int((tables["departement"]["actions"] > 0).sum()),
-        "departements": len(tables["departement"]),
-        "ti_touches": int((tables["ti"]["actions"] > 0).sum()),
-        "ti": len(tables["ti"]),
+        "membres_actifs": int(np.unique(members[members >= 0]).size),
+        "departements_touches": _reached(data, sel, "departement"),
+        "departements": len(data.territories["departement"]),
+        "ti_touches": _reached(data, sel, "ti"),
+        "ti": len(data.territories["ti"]),
         "evenements_a_venir": int(upcoming.sum()),
         "evenements_a_venir_non_relayes": int((upcoming & ~sel.relayed).sum()),
     }
+
+
+def _reached(data: Dataset, sel: Selection, level: str) -> int:
+    """Territories of ``level`` with at least one action done in the selection."""
+    positions = data.position("actions", level)[sel.done]
+    return int(np.unique(positions[positions >= 0]).size)

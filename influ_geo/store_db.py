@@ -21,9 +21,11 @@ from sqlalchemy.engine import Connection, Engine
 from influ_geo import config, schema
 from influ_geo.store_frames import SchemaError, pandas_dtype
 
-# Columns indexed wherever they exist: territory codes, dates, links (filters and joins).
+# Columns indexed wherever they exist: territory codes, dates, links (filters and joins);
+# the geocoding precision, for the rows not placed that the Données page lists on every
+# run (500,000 sites: ~50 ms scanned, ~0 ms through the index).
 INDEXED = ("code_insee", "code_departement", "code_region", "siren_epci", "id_ti",
-           "date", "date_debut", "evenement_id", "import_id")
+           "date", "date_debut", "evenement_id", "import_id", "geo_precision")
 
 OnChunk = Callable[[int], None]
 
@@ -123,6 +125,7 @@ def init_db(engine: Engine) -> None:
     """Create the missing tables and indexes; add the columns a newer schema defines."""
     metadata.create_all(engine, checkfirst=True)
     _add_missing_columns(engine)
+    _add_missing_indexes(engine)
     _READY.add(engine)
 
 
@@ -143,6 +146,19 @@ def _add_missing_columns(engine: Engine) -> None:
                     ddl = col.type.compile(dialect=engine.dialect)
                     conn.exec_driver_sql(
                         f"ALTER TABLE {quote(tbl.name)} ADD COLUMN {quote(col.name)} {ddl}")
+
+
+def _add_missing_indexes(engine: Engine) -> None:
+    """The indexes a newer schema defines, on tables created before it (``IF NOT EXISTS``:
+    two processes starting together do not fail)."""
+    inspector = sa.inspect(engine)
+    missing = [index for tbl in metadata.sorted_tables
+               for index in tbl.indexes
+               if index.name not in {i["name"] for i in inspector.get_indexes(tbl.name)}]
+    if missing:
+        with engine.begin() as conn:
+            for index in missing:
+                conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
 @contextmanager

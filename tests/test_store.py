@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influ_geo import config, referentiel, schema, store
+from influ_geo import config, referentiel, schema, store, store_db
 from influ_geo.report import ImportReport
 
 CODES = ["2A004", "01001", "97411"]  # Ajaccio, L'Abergement-Clémenciat, Saint-Denis (La Réunion)
@@ -138,6 +139,15 @@ def test_read_table_filters(store_engine):
     with pytest.raises(store.SchemaError, match="colonne inconnue"):
         store.read_table(store_engine, "sites", ville="Ajaccio")
 
+
+def test_a_store_created_before_an_index_gets_it_at_start(store_engine):
+    with store_engine.begin() as conn:
+        conn.execute(sa.text("DROP INDEX ix_sites_geo_precision"))
+    store_db._READY.discard(store_engine)
+    store.ensure_schema(store_engine)
+    names = {i["name"] for i in sa.inspect(store_engine).get_indexes("sites")}
+    assert "ix_sites_geo_precision" in names
+    store.init_db(store_engine)  # again: nothing to add, no error
 
 def test_is_empty(db_url, store_engine):
     assert store.is_empty(store.get_engine(db_url))

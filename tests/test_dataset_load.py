@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from influ_geo import dataset, indicators, popups, store
+from influ_geo import app_data, dataset, indicators, popups, store
 from influ_geo.demo_cli import write_demo
 
 TODAY = date(2026, 11, 26)
@@ -24,4 +24,24 @@ def test_sites_read_for_the_views_give_the_same_figures_and_popups(tmp_path) -> 
         pd.testing.assert_frame_equal(table, indicators.compute(whole)[level])
     assert popups.site_popups(read.sites.head(50)) == popups.site_popups(whole.sites.head(50))
     assert read.sites["siret"].isna().all()  # left in the store, an empty column here
+    engine.dispose()
+
+
+def test_the_version_follows_imports_and_actions_added_or_deleted(tmp_path) -> None:
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    assert app_data.store_version(engine) == ()
+    write_demo(engine, TODAY)
+    demo = app_data.store_version(engine)
+    assert app_data.store_version(engine) == demo  # nothing written: same version
+    new_id = store.insert_action(engine, {
+        "date": pd.Timestamp("2026-11-20 10:00"), "membre": "Membre démo 01",
+        "canal": "linkedin", "theme": "inclusion", "titre": "Un relais de plus"})
+    added = app_data.store_version(engine)
+    assert added != demo
+    store.delete_actions(engine, [new_id])
+    assert app_data.store_version(engine) == demo  # the same rows as before: same data
+    sites = store.read_table(engine, "sites").head(1).assign(source_id="nouveau-site")
+    store.import_frame(engine, "sites", sites.drop(columns=["id", "import_id"]),
+                       source="essai")
+    assert app_data.store_version(engine)[0] == demo[0] + 2  # the new import
     engine.dispose()

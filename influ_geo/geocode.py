@@ -124,7 +124,7 @@ def geocode(
 
 def _no_column_message(columns: pd.Index) -> str:
     """One French line naming what was expected and the headers read."""
-    shown = ", ".join(str(c) for c in list(columns)[:12]) or "aucune"
+    shown = ", ".join(" ".join(str(c).split()) for c in list(columns)[:12]) or "aucune"
     return ("aucune colonne utilisable pour géocoder (attendu : code INSEE, code postal et "
             f"commune, longitude/latitude ou x/y/EPSG, adresse) ; colonnes lues : {shown}")
 

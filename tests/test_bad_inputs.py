@@ -26,7 +26,7 @@ from bad_corpus import BAD, KINDS, big_sirene, big_table
 from conftest import PG_URL_VARIABLE, _pg_schema_url, _pg_unavailable
 from sqlalchemy.engine import Engine
 
-from influ_geo import cli, config, fetch, import_formats, importers, readers, store
+from influ_geo import cli, config, fetch, geocode, import_formats, importers, readers, store
 from influ_geo.download import FetchRejected
 from influ_geo.sources import values as v
 
@@ -494,3 +494,17 @@ def test_icpe_coordinates_are_checked_like_the_geocoder_does(engine):
     assert warned[6].startswith("longitude/latitude : coordonnées hors de France ignorées")
     assert warned[15] == ("coordonnées x=652470, y=6862035 (sans code EPSG) hors de France ou "
                           "illisibles : ignorées, le site sera placé par sa commune")
+
+
+def test_messages_naming_headers_stay_on_one_line():
+    """A header holding a line break (a quoted cell of a spreadsheet's first row) made
+    the geocoder's and the readers' "columns found" messages span two lines (found by
+    tests/test_properties_import.py)."""
+    frame = pd.DataFrame({"code_departement": ["46"], "note\nlibre": ["x"]})
+    with pytest.raises(geocode.NoUsableColumn) as raised:
+        geocode.geocode(frame)
+    assert "\n" not in str(raised.value) and "note libre" in str(raised.value)
+    with pytest.raises(v.MissingColumns) as missing:
+        v.require_columns(frame, {"titre": "titre"}, "événements")
+    assert "\n" not in str(missing.value) and str(missing.value).endswith(
+        "(en-têtes trouvés : code_departement, note libre)")

@@ -35,7 +35,7 @@ def require_columns(raw: pd.DataFrame, required: dict[str, str], what: str) -> N
     """
     absent = [label for name, label in required.items() if name not in raw.columns]
     if absent:
-        found = ", ".join(str(c) for c in raw.columns[:12])
+        found = ", ".join(" ".join(str(c).split()) for c in raw.columns[:12])
         raise MissingColumns(f"{what} : colonne(s) obligatoire(s) absente(s) : "
                              f"{', '.join(absent)} (en-têtes trouvés : {found})")
 

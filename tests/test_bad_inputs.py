@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from bad_corpus import BAD, KINDS, big_sirene, big_table
+from bad_corpus import BAD, KINDS, TABLES, big_sirene, big_table
 from conftest import PG_URL_VARIABLE, _pg_schema_url, _pg_unavailable
 from sqlalchemy.engine import Engine
 
@@ -113,6 +113,14 @@ def _assert_same(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]
 def _merged_lines(report: importers.PipelineReport) -> set[int]:
     return {w.line for w in report.warnings
             if w.reason.startswith(importers.DUPLICATE_PREFIX) or " en double " in w.reason}
+
+
+def test_each_corpus_file_has_its_line_in_the_readme():
+    """The README says what each file tries; no file without a line, no line without a file."""
+    readme = (BAD / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^- `([^`]+)` : ", readme, flags=re.MULTILINE)
+    assert sorted(listed) == FILES and len(set(listed)) == len(listed)
+    assert len(FILES) == 8 + sum(len(kinds) for kinds, _ in TABLES.values())
 
 
 # ---------------------------------------------------------------- every file, every kind

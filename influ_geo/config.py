@@ -173,6 +173,9 @@ SIMPLIFY_EPCI_NATIONAL = float(os.environ.get("INFLU_GEO_SIMPLIFY_EPCI_NATIONAL"
 SIMPLIFY_TI = float(os.environ.get("INFLU_GEO_SIMPLIFY_TI", "0.005"))
 # « Où agir »: territories outlined and numbered on the map of gaps, detailed below it.
 OU_AGIR_TOP = int(os.environ.get("INFLU_GEO_OU_AGIR_TOP", "10"))
+# Events listed under each of them (the soonest): at national scale a département has
+# ~100 upcoming events without relay; ten tables of 100 rows slow every rerun (~130 ms).
+OU_AGIR_EVENTS_SHOWN = int(os.environ.get("INFLU_GEO_OU_AGIR_EVENTS_SHOWN", "20"))
 
 # « Près de chez moi » (members): the search radius and date window around a place.
 # Radius bounds of the slider (km): 5 km is a town and its neighbours, 100 km a day trip.

@@ -186,7 +186,11 @@ def top_details(page: Page, level: str, frame: pd.DataFrame,
             if mine.empty:
                 st.caption("Aucun événement à venir sans relais dans ce territoire.")
                 continue
-            table = ou_agir.events_table(mine, ui_filters.event_type_label)
+            shown_rows = mine.head(config.OU_AGIR_EVENTS_SHOWN)  # sorted: the soonest
+            if len(shown_rows) < len(mine):
+                st.caption(f"Les {format_int(len(shown_rows))} plus proches dans le temps, "
+                           f"sur {format_int(len(mine))} événements à venir sans relais.")
+            table = ou_agir.events_table(shown_rows, ui_filters.event_type_label)
             shown = [c for c in table.columns if c != "lien" or table["lien"].notna().any()]
             st.dataframe(table, hide_index=True, column_config=EVENT_COLUMNS,
                          column_order=shown)

@@ -98,6 +98,16 @@ def test_the_first_territory_lists_its_events_to_relay(regions, data) -> None:
                for c in regions.caption)
 
 
+def test_the_events_listed_are_the_soonest_few_with_their_count(data, monkeypatch) -> None:
+    monkeypatch.setattr(config, "OU_AGIR_EVENTS_SHOWN", 2)
+    at = open_page()
+    first = priorities.rank(data, "region", filters(at))["code"].iloc[0]
+    events = priorities.events_to_join(data, "region", filters(at), codes=[first])
+    assert len(events) > 2
+    assert at.dataframe[0].value["evenement"].tolist() == events["titre"].head(2).tolist()
+    assert any(c.value == f"Les 2 plus proches dans le temps, sur {len(events)} événements "
+               "à venir sans relais." for c in at.caption)
+
 def test_a_slider_reranks_and_is_kept_in_the_session(data) -> None:
     at = open_page()
     at.slider(key="_widget_poids_industrie").set_value(100)

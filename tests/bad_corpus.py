@@ -23,7 +23,7 @@ from pathlib import Path
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 KINDS = ("sites", "events", "actions", "membres", "territoires-industrie")
-# Rows at most per kind whose ``attendu`` is read by the tests (the files are small).
+# One row of a table: header ⇒ cell, ``attendu`` last.
 Row = dict[str, str]
 
 # ---------------------------------------------------------------- hostile strings

@@ -178,35 +178,30 @@ class _Counter:
 def _level_frame(data: Dataset, sel: Selection, level: str, basis: str) -> pd.DataFrame:
     territories = data.territories[level]
     size = len(territories)
-    out = territories[["code", "nom", "code_region"]].copy()
     columns: dict[str, np.ndarray] = {}
     columns.update(_action_columns(data, sel, level, size))
     columns.update(_event_columns(data, sel, level, size))
     sites = _site_part(data, sel, level, size, basis)
     columns.update({name: values for name, values in sites.items() if name != "poids_total"})
     columns.update(_coverage(data, sel, level, columns, float(sites["poids_total"][0])))
-    for name, values in columns.items():
-        out[name] = values
+    # One constructor rather than a column at a time (~25 insertions: half the time).
+    named = {name: territories[name] for name in ("code", "nom", "code_region")}
+    out = pd.DataFrame({**named, **columns}, index=territories.index)
     out.attrs.update(level=level, poids=basis, today=data.today)
     return out
 
 
 def _action_columns(data: Dataset, sel: Selection, level: str,
                     size: int) -> dict[str, np.ndarray]:
-    actions = data.actions
     counter = _Counter(data.position("actions", level), size)
-    impressions = actions["impressions"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    reactions = actions["reactions"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    impressions, reactions, members, themes, dates = _action_arrays(data)
     measured = np.isfinite(impressions)
-    members = actions["membre"].cat.codes.to_numpy().astype(np.int64)
-    themes = actions["theme"].cat.codes.to_numpy().astype(np.int64)
-    dates = actions["date"].to_numpy("datetime64[us]").astype(np.int64)
     last = counter.latest(sel.recent, dates)
     never = last == np.iinfo(np.int64).min
     last_dates = np.where(never, np.datetime64("NaT", "us"), last.astype("datetime64[us]"))
     today = np.datetime64(data.today, "D")
     days = (today - last_dates.astype("datetime64[D]")).astype(np.int64)
-    n_members = len(actions["membre"].cat.categories)
+    n_members = len(data.actions["membre"].cat.categories)
     return {
         "actions": counter.count(sel.done),
         "actions_prevues": counter.count(sel.planned),
@@ -219,6 +214,27 @@ def _action_columns(data: Dataset, sel: Selection, level: str,
         "derniere_action": last_dates,
         "jours_depuis_derniere_action": pd.array(np.where(never, np.nan, days), dtype="Int64"),
     }
+
+
+_ACTION_ARRAYS: weakref.WeakKeyDictionary[Dataset, tuple[np.ndarray, ...]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _action_arrays(data: Dataset) -> tuple[np.ndarray, ...]:
+    """Impressions and reactions (float, NaN unknown), member and theme codes, dates
+    (int64 µs) of the actions: converted once per data set (read-only), not per level."""
+    if data not in _ACTION_ARRAYS:
+        actions = data.actions
+        arrays = (
+            actions["impressions"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+            actions["reactions"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+            actions["membre"].cat.codes.to_numpy().astype(np.int64),
+            actions["theme"].cat.codes.to_numpy().astype(np.int64),
+            actions["date"].to_numpy("datetime64[us]").astype(np.int64))
+        for array in arrays:
+            array.flags.writeable = False
+        _ACTION_ARRAYS[data] = arrays
+    return _ACTION_ARRAYS[data]
 
 
 def _event_columns(data: Dataset, sel: Selection, level: str,

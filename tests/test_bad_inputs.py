@@ -26,7 +26,17 @@ from bad_corpus import BAD, KINDS, TABLES, big_sirene, big_table
 from conftest import PG_URL_VARIABLE, _pg_schema_url, _pg_unavailable
 from sqlalchemy.engine import Engine
 
-from influ_geo import cli, config, fetch, geocode, import_formats, importers, readers, store
+from influ_geo import (
+    cli,
+    config,
+    fetch,
+    geocode,
+    import_formats,
+    importers,
+    input_checks,
+    readers,
+    store,
+)
 from influ_geo.download import FetchRejected
 from influ_geo.sources import values as v
 
@@ -319,10 +329,10 @@ def test_json_errors_are_french_with_their_place(tmp_path):
     path.write_text('{"events": [1, 2,]}', encoding="utf-8")
     expected = r"^events\.json : JSON illisible \(ligne 1, colonne 18 : valeur attendue\)\.$"
     with pytest.raises(readers.UnreadableInput, match=expected):
-        readers.load_json(path)
+        input_checks.load_json(path)
     path.write_bytes('{"titre": "Fête"}'.encode("cp1252"))
     with pytest.raises(readers.UnreadableInput, match="encodage autre que UTF-8"):
-        readers.load_json(path)
+        input_checks.load_json(path)
 
 
 @pytest.mark.parametrize("kind", ["sites", "events"])

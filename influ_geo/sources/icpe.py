@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from influ_geo import config, readers, safe_zip
+from influ_geo import config, input_checks, readers, safe_zip
 from influ_geo.report import ImportReport
 from influ_geo.sources.site_frame import (
     LINE,
@@ -108,7 +108,7 @@ def _read_json_pages(path: Path) -> pd.DataFrame:
     records: list[dict[str, object]] = []
     for file in files:
         try:
-            document = readers.load_json(file)
+            document = input_checks.load_json(file)
         except readers.UnreadableInput as error:
             raise IcpeFormatError(str(error)) from error
         records += _records(document, file.name)

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from influ_geo import readers
+from influ_geo import input_checks, readers
 from influ_geo.report import ImportReport
 from influ_geo.sources import values as v
 from influ_geo.sources.event_rows import EVENT_COLUMNS, clean_events
@@ -70,7 +70,7 @@ def read_openagenda_flat(path: Path | str) -> pd.DataFrame:
 def _json_records(path: Path) -> list[dict[str, object]]:
     """``[...]``, ``{"events": [...]}`` or ``{"results": [...]}`` ⇒ the list of records."""
     try:
-        data = readers.load_json(path)
+        data = input_checks.load_json(path)
     except readers.UnreadableInput as error:
         raise OpenAgendaFormatError(str(error)) from error
     if isinstance(data, dict):

@@ -20,6 +20,7 @@ cached; writing it takes about half a minute more).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -107,6 +108,7 @@ def payload_bytes(at) -> int:
 def _new_session(page: str):
     from streamlit.testing.v1 import AppTest
 
+    _quiet_streamlit()  # again: each run reads streamlit's config, which resets the levels
     at = AppTest.from_file(str(APP), default_timeout=600)
     if page != "app.py":
         at.switch_page(page)
@@ -150,9 +152,7 @@ def render_figures(url: str) -> tuple[float, dict[str, PageFigures]]:
     """The first run of the app on ``url`` (loads the data: the server's start), then each
     page in a new session of the same server (data cached)."""
     import streamlit as st
-    from streamlit import logger
 
-    logger.set_log_level("error")  # no "missing ScriptRunContext" lines between the figures
     previous = config.DATABASE_URL
     config.DATABASE_URL = url
     st.cache_resource.clear()
@@ -164,6 +164,14 @@ def render_figures(url: str) -> tuple[float, dict[str, PageFigures]]:
         return start, {label: page_figures(page) for label, page in PAGES.items()}
     finally:
         config.DATABASE_URL = previous
+
+
+def _quiet_streamlit() -> None:
+    """No "missing ScriptRunContext" warnings between the figures (sessions started
+    outside a server)."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 # ---------------------------------------------------------------- Chromium

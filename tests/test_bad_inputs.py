@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bad_corpus import BAD, KINDS, TABLES, big_sirene, big_table
-from conftest import PG_URL_VARIABLE, _pg_schema_url, _pg_unavailable
+from pg_support import PG_URL_VARIABLE, pg_schema_url, pg_unavailable
 from sqlalchemy.engine import Engine
 
 from influ_geo import (
@@ -78,12 +78,12 @@ def filled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     if request.param == "sqlite":
         urls = iter([f"sqlite:///{tmp_path_factory.mktemp('bad') / 'store.sqlite'}"])
     else:
-        reason = _pg_unavailable()
+        reason = pg_unavailable()
         if reason is not None:
             if os.environ.get("INFLU_GEO_TEST_PG_REQUIRED") == "1":
                 pytest.fail(reason)
             pytest.skip(reason)
-        urls = _pg_schema_url(os.environ[PG_URL_VARIABLE])
+        urls = pg_schema_url(os.environ[PG_URL_VARIABLE])
     engine = store.get_engine(next(urls))
     store.init_db(engine)
     for kind, sample in BASELINE:

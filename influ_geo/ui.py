@@ -184,8 +184,9 @@ def _key_figures(filters: Filters, version: StoreVersion, today: date,
 def key_figures(page: Page) -> tuple[overview.Figure, ...]:
     """The five key figures of the filters, with their change over the period before."""
     figures = _key_figures(page.filters, page.app_data.version, page.today, page.data)
-    # Wider columns for the longer labels, so that none is cut at 1440 px.
-    widths = [max(1.0, len(f.label) / 18) for f in figures]
+    # Wider columns for the longer labels and values, so that no value is cut at 1440 px
+    # (at national scale one reads "4 350 / 12 532"; a long label may then be shortened).
+    widths = [max(1.0, len(f.label) / 16, len(f.value) / 9) for f in figures]
     for column, figure in zip(st.columns(widths), figures, strict=True):
         column.metric(figure.label, figure.value, delta=figure.delta, help=figure.help,
                       border=True, height="stretch")

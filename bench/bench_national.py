@@ -152,7 +152,9 @@ def render_figures(url: str) -> tuple[float, dict[str, PageFigures]]:
     """The first run of the app on ``url`` (loads the data: the server's start), then each
     page in a new session of the same server (data cached)."""
     import streamlit as st
+    from streamlit.testing.v1 import AppTest  # noqa: F401  (streamlit's loggers exist)
 
+    _quiet_streamlit()
     previous = config.DATABASE_URL
     config.DATABASE_URL = url
     st.cache_resource.clear()

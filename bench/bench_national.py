@@ -13,7 +13,7 @@ figure on the demonstration data measured in the same run (the baseline, as a ra
 - Chromium, navigation ⇒ map drawn ≤ 3 s for Vue d'ensemble and Carte, on a server
   whose data is loaded (the first navigation after the start, which loads it, is shown).
 
-Run alone with ``python -m bench.bench_national`` (about 3–5 minutes once the store is
+Run alone with ``python -m bench.bench_national`` (about 2–3 minutes once the store is
 cached; writing it takes about half a minute more).
 """
 

@@ -147,7 +147,17 @@ def search(query: str, limit: int = MAX_RESULTS) -> pd.DataFrame:
     frame = _frame(ix, found)
     if hint is not None and (frame["code_departement"] == hint).any():
         frame = frame[frame["code_departement"] == hint]
-    return frame.head(limit).reset_index(drop=True)
+    return _keep_insee_match(frame, limit).reset_index(drop=True)
+
+
+def _keep_insee_match(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The first ``limit`` rows, never cutting the commune whose INSEE code was typed:
+    ``80300`` is Falvy's INSEE code and the postcode of Albert and 20-odd bigger communes
+    that rank before it."""
+    head = frame.head(limit)
+    exact = frame[frame["correspondance"].str.startswith("code INSEE")]
+    missing = exact[~exact.index.isin(head.index)]
+    return pd.concat([frame.head(limit - len(missing)), missing]) if len(missing) else head
 
 
 def _frame(ix: SearchIndex, found: list[tuple[int, int, str]]) -> pd.DataFrame:

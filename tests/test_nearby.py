@@ -409,3 +409,10 @@ def test_popup_text(data) -> None:
     assert "&lt;script&gt;" in trap and "<script>" not in trap and "href" not in trap
     lyon = maps_nearby.event_popup(found.loc[3].to_dict())
     assert 'href="https://exemple.fr/salon?id=3"' in lyon and 'rel="noopener noreferrer"' in lyon
+
+
+def test_an_insee_code_that_is_also_a_postcode_keeps_its_commune() -> None:
+    """``80300`` is Falvy's INSEE code and the postcode of Albert and 20-odd communes:
+    the 20 results keep Falvy although the bigger communes of the postcode come first."""
+    found = nearby.search_communes("80300", limit=20)
+    assert len(found) == 20 and {"80300", "80016"} <= set(found["code_insee"])

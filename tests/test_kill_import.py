@@ -252,7 +252,9 @@ def _assert_no_leftover_lock(url: str, tag: str) -> None:
             conn.execute("ROLLBACK")
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         return
-    admin = sa.create_engine(os.environ["INFLU_GEO_TEST_PG_URL"])
+    # AUTOCOMMIT: inside one transaction pg_stat_activity is a snapshot taken at its first
+    # read, so polling would see the killed session forever.
+    admin = sa.create_engine(os.environ["INFLU_GEO_TEST_PG_URL"], isolation_level="AUTOCOMMIT")
     query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :tag")
     try:
         deadline = time.monotonic() + 15

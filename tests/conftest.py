@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from ban_server import FakeBan
+from hypothesis import settings
 from pg_support import PG_URL_VARIABLE, pg_schema_url, pg_unavailable
+
+# CI runs the property tests on a fixed sequence of examples (HYPOTHESIS_PROFILE=ci in
+# .ci/run) so a landing is reproducible; a developer's run explores new examples each time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

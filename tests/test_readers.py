@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from influ_geo.readers import (
@@ -30,6 +30,15 @@ TABLE = pd.DataFrame({
     "Ville": ["Bourg-en-Bresse", "Bastia", "Sainte-Marie"],
     "Adresse": ["3, rue de l'Église", "Quai « Nord »", ""],
 })
+
+
+def _valid_utf8_other_text(text: str) -> bool:
+    """True when ``text`` in Windows-1252 is also valid UTF-8 meaning something else."""
+    raw = text.encode("cp1252")
+    try:
+        return raw.decode("utf-8") != text
+    except UnicodeDecodeError:
+        return False
 
 
 def write(tmp_path: Path, text: str, encoding: str, name: str = "t.csv") -> Path:
@@ -208,6 +217,9 @@ def test_round_trip_keeps_every_row_in_order(tmp_path, table, separator, encodin
                                               quoting) -> None:
     buffer = io.StringIO()
     table.to_csv(buffer, sep=separator, index=False, quoting=quoting)
+    # Windows-1252 bytes that also form valid UTF-8 ("É«" is C9 AB, UTF-8 for "ɫ") cannot be
+    # told apart from UTF-8: such a file is read as UTF-8, as every detector would.
+    assume(encoding != "cp1252" or not _valid_utf8_other_text(buffer.getvalue()))
     path = write(tmp_path, buffer.getvalue(), encoding, "prop.csv")
     read = read_table(path)
     assert list(read.columns) == list(table.columns)

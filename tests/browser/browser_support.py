@@ -6,9 +6,12 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +61,32 @@ def wait_healthy(base_url: str, process: subprocess.Popen, log: Path) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.2)
     pytest.fail(f"streamlit ne répond pas après {STARTUP_TIMEOUT_S} s :\n{log.read_text()}")
+
+
+@contextmanager
+def streamlit_server(database_url: str, log: Path, **env: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port of 127.0.0.1 with its own store; yields the
+    base URL once ``/_stcore/health`` answers, stops the server afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "INFLU_GEO_DATABASE_URL": database_url, **env})
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base_url, process, log)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @dataclass

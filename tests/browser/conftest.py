@@ -9,9 +9,6 @@ aborted: the machines running the suite have no internet).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -20,11 +17,9 @@ from browser_support import (
     CHROMIUM,
     EXTERNAL,
     LAUNCH_ARGS,
-    PROJECT_DIR,
     VIEWPORT,
     Watched,
-    free_port,
-    wait_healthy,
+    streamlit_server,
 )
 
 from influ_geo import assets
@@ -34,32 +29,12 @@ from influ_geo import assets
 def app_url() -> Iterator[str]:
     """Base URL of ``streamlit run app.py`` on a free port of 127.0.0.1."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = free_port()
     log = ARTIFACTS / "streamlit.log"
     database = ARTIFACTS / "store.sqlite"
     for stale in ARTIFACTS.glob("store.sqlite*"):
         stale.unlink()
-    env = {**os.environ, "INFLU_GEO_DATABASE_URL": f"sqlite:///{database}"}
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT,
-                                   env=env)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base_url, process, log)
+    with streamlit_server(f"sqlite:///{database}", log) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")

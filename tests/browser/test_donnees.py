@@ -8,15 +8,12 @@ read on the shared server).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import ARTIFACTS, PROJECT_DIR, Watched, free_port, wait_healthy
+from browser_support import ARTIFACTS, Watched, streamlit_server
 
 from influ_geo import auth, store
 
@@ -46,27 +43,11 @@ def donnees_app() -> Iterator[tuple[str, str]]:
     database = ARTIFACTS / "store_donnees.sqlite"
     for stale in ARTIFACTS.glob("store_donnees.sqlite*"):
         stale.unlink()
-    port, log = free_port(), ARTIFACTS / "streamlit_donnees.log"
-    env = {**os.environ, "INFLU_GEO_DATABASE_URL": f"sqlite:///{database}",
-           "INFLU_GEO_EDITOR_NAVIGATEUR": auth.hash_password(PASSWORD, iterations=20_000)}
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out,
-                                   stderr=subprocess.STDOUT, env=env)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base_url, process, log)
+    log = ARTIFACTS / "streamlit_donnees.log"
+    editor = auth.hash_password(PASSWORD, iterations=20_000)
+    with streamlit_server(f"sqlite:///{database}", log,
+                          INFLU_GEO_EDITOR_NAVIGATEUR=editor) as base_url:
         yield base_url, f"sqlite:///{database}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_sign_in_upload_report_confirm_provenance(donnees_app: tuple[str, str],

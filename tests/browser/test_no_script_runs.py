@@ -12,17 +12,14 @@ self-contained HTML export of those points opened from ``file://`` must behave t
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import hostile_data as hostile
 import pytest
-from browser_support import ARTIFACTS, PROJECT_DIR, Watched, free_port, wait_healthy
+from browser_support import ARTIFACTS, Watched, streamlit_server
 
 from influ_geo import assets, carte, dataset, referentiel, store, ui_filters
 from influ_geo.demo_cli import today_paris, write_demo
@@ -56,24 +53,8 @@ def hostile_app() -> Iterator[str]:
                         ("sites", hostile.hostile_sites(today))):
         store.import_frame(engine, kind, frame, source=hostile.SOURCE, file_name="piege.csv")
     engine.dispose()
-    port, log = free_port(), ARTIFACTS / "streamlit_hostile.log"
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "app.py"),
-               "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "INFLU_GEO_DATABASE_URL": url})
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", process, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with streamlit_server(url, ARTIFACTS / "streamlit_hostile.log") as base_url:
+        yield base_url
 
 
 class Guard:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import statistics
 import subprocess
 import sys
@@ -229,20 +228,6 @@ def _browser_support():
     return browser_support
 
 
-def _server(url: str, log: Path) -> tuple[subprocess.Popen, str]:
-    support = _browser_support()
-    port = support.free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "INFLU_GEO_DATABASE_URL": url})
-    base_url = f"http://127.0.0.1:{port}"
-    support.wait_healthy(base_url, process, log)
-    return process, base_url
-
-
 def browser_figures(url: str, folder: Path) -> dict[str, tuple[float, float]]:
     """Per page: (first navigation after the server's start, median of three navigations
     in new sessions), seconds to the map drawn. Empty without Chromium or Playwright."""
@@ -253,25 +238,17 @@ def browser_figures(url: str, folder: Path) -> dict[str, tuple[float, float]]:
         return {}
     if not support.CHROMIUM.is_file():
         return {}
-    process, base_url = _server(url, folder / f"streamlit-{abs(hash(url))}.log")
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(support.CHROMIUM),
-                                                 args=support.LAUNCH_ARGS)
-            out = {}
-            for label, (path, drawn) in BROWSER_PAGES.items():
-                first = _navigate(browser, base_url, path, drawn, 600)
-                warm = [_navigate(browser, base_url, path, drawn, 60) for _ in range(3)]
-                out[label] = (first, statistics.median(warm))
-            browser.close()
-        return out
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    log = folder / f"streamlit-{abs(hash(url))}.log"
+    with support.streamlit_server(url, log) as base_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(support.CHROMIUM),
+                                             args=support.LAUNCH_ARGS)
+        out = {}
+        for label, (path, drawn) in BROWSER_PAGES.items():
+            first = _navigate(browser, base_url, path, drawn, 600)
+            warm = [_navigate(browser, base_url, path, drawn, 60) for _ in range(3)]
+            out[label] = (first, statistics.median(warm))
+        browser.close()
+    return out
 
 
 # ---------------------------------------------------------------- output

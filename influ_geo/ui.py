@@ -130,6 +130,18 @@ def sidebar(loaded: AppData | None = None, options: ui_filters.FilterOptions | N
     return chosen
 
 
+def flash(key: str, message: str) -> None:
+    """A success message shown once, after the rerun that follows a write."""
+    st.session_state[key] = message
+
+
+def show_flash(key: str) -> None:
+    """Show (once) the message left by ``flash(key, …)`` before the rerun."""
+    message = st.session_state.pop(key, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
 def choice(label: str, options: dict[str, str], key: str) -> str:
     """A horizontal radio whose value survives reruns, page changes and copied links.
 

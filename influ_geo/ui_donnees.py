@@ -22,13 +22,11 @@ ROWS_SHOWN = 500
 
 
 def flash(message: str) -> None:
-    st.session_state[FLASH] = message
+    ui.flash(FLASH, message)
 
 
 def show_flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    ui.show_flash(FLASH)
 
 
 # ---------------------------------------------------------------- import

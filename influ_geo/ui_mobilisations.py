@@ -29,14 +29,11 @@ TERRITORY_HELP = ("Commune (nom ou code INSEE, « Oyonnax (01) » pour lever une
 
 
 def flash(message: str) -> None:
-    """A success message shown once, after the rerun that follows a write."""
-    st.session_state[FLASH] = message
+    ui.flash(FLASH, message)
 
 
 def show_flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    ui.show_flash(FLASH)
 
 
 def search_box() -> str:

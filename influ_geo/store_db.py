@@ -8,6 +8,7 @@ database itself): SQLite gets ``executemany`` of plain tuples, PostgreSQL gets
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 from weakref import WeakSet
 
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -305,21 +307,52 @@ def select_frame(conn: Connection, kind: str, query: sa.Select) -> pd.DataFrame:
     """Run a select over columns of ``kind`` and return canonical dtypes.
 
     ``select_frame(conn, "sites", select(sites.c.code_insee))`` ⇒ a ``str`` column
-    (``"2A004"``), never a number.
+    (``"2A004"``), never a number. The rows are taken from the driver's cursor as they
+    are and converted column by column (Arrow): SQLAlchemy's per-value row processing
+    costs more than the database itself on 500,000 sites.
     """
     result = conn.execute(query)
     names = list(result.keys())
-    rows = result.fetchall()
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(names)
-    dtypes = schema.dtypes(kind)
-    out = {name: _series(dtypes[name], column_values)
-           for name, column_values in zip(names, values, strict=True)}
+    with _no_garbage_collection():
+        rows = result.cursor.fetchall() if result.cursor is not None else []
+        values = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+        del rows
+        dtypes = schema.dtypes(kind)
+        out = {name: _series(dtypes[name], column_values)
+               for name, column_values in zip(names, values, strict=True)}
     return pd.DataFrame(out, columns=names)
 
 
+@contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """Millions of row tuples (no cycles among them) would start the cycle collector
+    again and again: a third of the read time of 500,000 sites."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_ARROW_TYPES = {"str": pa.large_string(), "text": pa.large_string(), "int": pa.int64(),
+                "float": pa.float64()}
+
+
 def _series(dtype: str, values: tuple) -> pd.Series:
+    """One column of driver values in its canonical dtype: ``("2A004", None)`` ⇒ ``str``;
+    dates come as text from SQLite (``"2026-11-26 10:00:00.000000"``), as ``datetime``
+    from PostgreSQL."""
     if dtype == "datetime":
-        return pd.Series(pd.to_datetime(list(values)), dtype="datetime64[us]")
+        return pd.Series(pd.to_datetime(list(values), format="ISO8601"), dtype="datetime64[us]")
+    try:
+        array = pa.array(values, type=_ARROW_TYPES[dtype], from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        # A value of another type (SQLite keeps what it is given): converted one by one.
+        if dtype == "float":
+            return pd.Series(values, dtype="float64")  # None ⇒ NaN
+        return pd.Series(list(values), dtype=pandas_dtype(dtype))
     if dtype == "float":
-        return pd.Series(values, dtype="float64")  # None ⇒ NaN
-    return pd.Series(list(values), dtype=pandas_dtype(dtype))
+        return pd.Series(array.to_numpy(zero_copy_only=False), dtype="float64")
+    return pd.Series(array, dtype=pd.ArrowDtype(array.type)).astype(pandas_dtype(dtype))

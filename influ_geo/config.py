@@ -128,6 +128,10 @@ MATCH_DAYS_AFTER = int(os.environ.get("INFLU_GEO_MATCH_DAYS_AFTER", "30"))
 MATCH_MIN_CONFIDENCE = float(os.environ.get("INFLU_GEO_MATCH_MIN_CONFIDENCE", "0.8"))
 # A second event this close to the best one makes the action ambiguous (listed, not forced).
 MATCH_AMBIGUITY_MARGIN = float(os.environ.get("INFLU_GEO_MATCH_AMBIGUITY_MARGIN", "0.03"))
+# Title-match verdicts kept between runs (one file per events table), so a restarted app
+# does not score the same titles again; an empty value keeps them in memory only.
+_MATCH_CACHE = os.environ.get("INFLU_GEO_MATCH_CACHE_DIR", str(DATA_DIR / "cache" / "liaisons"))
+MATCH_CACHE_DIR: Path | None = Path(_MATCH_CACHE) if _MATCH_CACHE else None
 # « Où agir »: days without any action after which the "absence" part of the score is full.
 ABSENCE_FULL_DAYS = int(os.environ.get("INFLU_GEO_ABSENCE_FULL_DAYS", "365"))
 # Share of sites with a headcount band above which the industrial weight is employment.

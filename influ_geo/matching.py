@@ -45,7 +45,8 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from influ_geo import config
+from influ_geo import config, matching_cache
+from influ_geo.matching_cache import Triple, Verdict
 
 # How an action was joined to its event (``liaison`` column), in French for the UI.
 LIAISONS: dict[str, str] = {
@@ -164,14 +165,18 @@ def match_titles(
     codes = ev.title_index.get_indexer(queries)
     keys = _group_keys(actions)
     days = actions["date"].dt.floor("D").to_numpy("datetime64[D]").astype("int64")
-    memo = _memo(ev, settings)
+    key = _memo_key(ev, settings)
+    memo = _memo(key)
     triples = list(zip(queries.tolist(), keys.tolist(), days.tolist(), strict=True))
     seen = np.array([t in memo for t in triples], dtype=bool)
     known = np.flatnonzero(seen)
     verdicts.recall(known, [memo[triples[r]] for r in known.tolist()])
     new = np.flatnonzero(~seen)
-    _score_rows(new, queries, codes, keys, days, ev, settings, verdicts)
-    verdicts.remember(new, [triples[r] for r in new], memo)
+    if len(new):
+        _score_rows(new, queries, codes, keys, days, ev, settings, verdicts)
+        verdicts.remember(new, [triples[r] for r in new], memo)
+        with _MEMO_LOCK:
+            matching_cache.write(key, dict(memo))
     return verdicts.frame(actions.index, ev.ids), verdicts.candidates(actions.index, ev)
 
 
@@ -193,32 +198,35 @@ def _score_rows(new: np.ndarray, queries: np.ndarray, codes: np.ndarray, keys: n
 
 # The verdict of an action depends only on its processed title, territory key and day,
 # given the events and the settings: verdicts are kept per events table (the few most
-# recent), so reloading the store after a write that leaves the events as they were (an
-# action added, edited or imported) scores only the actions not seen before.
-_MEMO: OrderedDict[bytes, dict[tuple[str, str, int], _Verdict]] = OrderedDict()
+# recent in memory, on disk through ``matching_cache``), so reloading the store after a
+# write that leaves the events as they were (an action added, edited or imported), or
+# restarting the app, scores only the actions not seen before.
+_MEMO: OrderedDict[bytes, dict[Triple, Verdict]] = OrderedDict()
 _MEMO_TABLES = 2
 _MEMO_LOCK = threading.Lock()
+# Part of the key of the verdicts kept on disk: change it with the scoring, and the
+# verdicts worked out by the former scoring are no longer recalled.
+SCORING_VERSION = "titre-1"
 
 
-@dataclass(frozen=True)
-class _Verdict:
-    liaison: str
-    confiance: float
-    event: int  # position in the events, -1: none
-    candidates: tuple[tuple[int, float], ...]  # (event position, confidence) if ambiguous
-
-
-def _memo(ev: _EventArrays, settings: MatchSettings) -> dict[tuple[str, str, int], _Verdict]:
-    """The verdicts already worked out against these events with these settings."""
-    digest = hashlib.blake2b(repr(settings).encode(), digest_size=20)
+def _memo_key(ev: _EventArrays, settings: MatchSettings) -> bytes:
+    """A digest of the events, the settings and the scoring version."""
+    digest = hashlib.blake2b(f"{SCORING_VERSION}{settings!r}".encode(), digest_size=20)
     digest.update("\x1f".join(ev.titles.tolist()).encode())
     for array in (ev.ids.astype("float64"), ev.first_day, ev.last_day):
         digest.update(np.ascontiguousarray(array).tobytes())
     for places in ev.places.values():
         digest.update("\x1f".join(places.tolist()).encode())
-    key = digest.digest()
+    return digest.digest()
+
+
+def _memo(key: bytes) -> dict[Triple, Verdict]:
+    """The verdicts already worked out against the events table ``key`` (in memory, else
+    read from disk)."""
     with _MEMO_LOCK:
-        table = _MEMO.setdefault(key, {})
+        table = _MEMO.get(key)
+        if table is None:
+            table = _MEMO[key] = matching_cache.read(key)
         _MEMO.move_to_end(key)
         while len(_MEMO) > _MEMO_TABLES:
             _MEMO.popitem(last=False)
@@ -242,7 +250,7 @@ class _Verdicts:
         return pd.DataFrame({"evenement_id": event_ids, "confiance": self.confiance,
                              "liaison": self.liaison}, index=index)
 
-    def recall(self, rows: np.ndarray, known: list[_Verdict]) -> None:
+    def recall(self, rows: np.ndarray, known: list[Verdict]) -> None:
         """Write the verdicts ``known`` of the actions at ``rows``."""
         for row, verdict in zip(rows.tolist(), known, strict=True):
             self.liaison[row], self.confiance[row] = verdict.liaison, verdict.confiance
@@ -251,15 +259,15 @@ class _Verdicts:
                 cols, confs = zip(*verdict.candidates, strict=True)
                 self.pairs.append((np.full(len(cols), row), np.array(cols), np.array(confs)))
 
-    def remember(self, rows: np.ndarray, triples: list[tuple[str, str, int]],
-                 memo: dict[tuple[str, str, int], _Verdict]) -> None:
+    def remember(self, rows: np.ndarray, triples: list[Triple],
+                 memo: dict[Triple, Verdict]) -> None:
         """Keep the verdicts of the actions at ``rows`` in ``memo`` under ``triples``."""
         listed: dict[int, list[tuple[int, float]]] = {}
         for row, col, conf in self.pairs:
             for r, c, v in zip(row.tolist(), col.tolist(), conf.tolist(), strict=True):
                 listed.setdefault(r, []).append((c, v))
         for row, triple in zip(rows.tolist(), triples, strict=True):
-            memo[triple] = _Verdict(str(self.liaison[row]), float(self.confiance[row]),
+            memo[triple] = Verdict(str(self.liaison[row]), float(self.confiance[row]),
                                     int(self.event[row]), tuple(listed.get(row, ())))
 
     def candidates(self, index: pd.Index, ev: _EventArrays) -> pd.DataFrame:

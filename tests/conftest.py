@@ -15,6 +15,18 @@ from pg_support import PG_URL_VARIABLE, pg_schema_url, pg_unavailable
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
+# Title-match verdicts are not kept on disk by the tests (nor by the servers they start):
+# a test scores its titles itself, and writes nothing under data/. The tests of that
+# cache give it a folder of their own.
+os.environ["INFLU_GEO_MATCH_CACHE_DIR"] = ""
+
+
+@pytest.fixture(autouse=True)
+def _no_match_cache_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    from influ_geo import config
+
+    monkeypatch.setattr(config, "MATCH_CACHE_DIR", None)
+
 
 @pytest.fixture
 def ban_server(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[FakeBan]:

@@ -178,6 +178,36 @@ def test_site_columns_reused_across_filter_changes_stay_unchanged(data):
     pd.testing.assert_series_equal(again["poids"], expected["poids"])
     assert again["sites"].sum() < indicators.indicators(data, "departement")["sites"].sum()
 
+def test_selection_is_remembered_per_filter_set_and_handed_out_as_copies(data):
+    inclusion = Filters(themes=["inclusion"])
+    first = indicators.select(data, inclusion)
+    expected = indicators._select(data, inclusion)
+    first.done[:] = True  # a caller changing its masks must not change the next ones
+    first.sites[:] = False
+    again = indicators.select(data, inclusion)
+    for name in ("done", "planned", "recent", "past_events", "upcoming_events", "relayed",
+                 "sites", "relaying"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(expected, name), name)
+    assert again.done is not indicators.select(data, inclusion).done
+    assert indicators.select(data).done.sum() > again.done.sum()  # another filter set
+
+
+def test_selection_is_remembered_per_data_set(data):
+    """Two data sets (another day: other upcoming events) never share their masks."""
+    later = sample.TODAY.replace(year=sample.TODAY.year + 1)
+    other = dataset.prepare(sample.frames(), later)
+    assert indicators.select(data).upcoming_events.any()
+    assert not indicators.select(other).upcoming_events.any()
+    assert indicators.select(data).upcoming_events.any()
+
+
+def test_selection_memo_keeps_the_latest_filter_sets_only(data):
+    for day in range(1, indicators._SELECT_MEMO_SIZE + 6):
+        indicators.select(data, Filters(debut=date(2025, 1, day)))
+    assert len(indicators._SELECT_MEMO[data]) == indicators._SELECT_MEMO_SIZE
+    assert Filters(debut=date(2025, 1, 1)) not in indicators._SELECT_MEMO[data]
+
+
 def test_key_figures(data):
     assert indicators.key_figures(data) == {
         "actions": 7, "membres_actifs": 4, "departements_touches": 5, "departements": 101,

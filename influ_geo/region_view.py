@@ -12,9 +12,10 @@ the shared :class:`~influ_geo.filters.Filters` and a région code (the map is in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from influ_geo import indicators, indicators_series, priorities, schema, textnorm
@@ -88,20 +89,55 @@ def departement_name(code: str, departements: pd.DataFrame) -> str:
 
 # ---------------------------------------------------------------- key figures
 
+def _slots(data: Dataset, level: str, codes: Sequence[str]) -> np.ndarray:
+    """Per action, the rank of its territory at ``level`` in ``codes``, else ``-1``:
+    ``("departement", ["08", "51"])`` ⇒ 0 for the Ardennes, 1 for the Marne, -1 elsewhere."""
+    ranks = pd.Index(codes).get_indexer(data.territories[level]["code"])
+    return np.append(ranks, -1)[data.position("actions", level)]  # -1: no territory
+
+
+def done_counts(data: Dataset, filters: Filters, level: str,
+                codes: Sequence[str]) -> dict[str, np.ndarray]:
+    """The ``actions`` and ``membres_actifs`` of ``indicators.compute`` for the territories
+    ``codes`` of ``level`` only (in that order), without the other columns nor territories:
+    ``("departement", ["08", "51"])`` ⇒ ``{"actions": [2, 1], "membres_actifs": [2, 1]}``."""
+    slots = _slots(data, level, codes)
+    keep = indicators.select(data, filters).done & (slots >= 0)
+    members = data.actions["membre"].cat.codes.to_numpy().astype(np.int64)
+    n_members = max(len(data.actions["membre"].cat.categories), 1)
+    active = keep & (members >= 0)
+    pairs = np.unique(slots[active] * n_members + members[active])
+    return {"actions": np.bincount(slots[keep], minlength=len(codes)),
+            "membres_actifs": np.bincount(pairs // n_members, minlength=len(codes))}
+
+
 def _region_counts(data: Dataset, filters: Filters, code_region: str,
                    epci: list[str]) -> dict[str, int]:
-    tables = indicators.compute(data, filters, ("region", "departement", "epci"))
-    region = tables["region"].set_index("code").loc[code_region]
-    departements = tables["departement"][tables["departement"]["code_region"] == code_region]
-    in_epci = tables["epci"][tables["epci"]["code"].isin(epci)]
+    departements = data.territories["departement"]
+    departements = departements.loc[departements["code_region"] == code_region, "code"].tolist()
+    known = set(data.territories["epci"]["code"])
+    epci = [code for code in epci if code in known]
+    region = done_counts(data, filters, "region", [code_region])
+    in_departements = done_counts(data, filters, "departement", departements)["actions"]
+    in_epci = done_counts(data, filters, "epci", epci)["actions"]
+    upcoming, unrelayed = _upcoming_events(data, filters, code_region)
     return {
-        "actions": int(region["actions"]), "membres_actifs": int(region["membres_actifs"]),
-        "departements_touches": int((departements["actions"] > 0).sum()),
+        "actions": int(region["actions"][0]), "membres_actifs": int(region["membres_actifs"][0]),
+        "departements_touches": int((in_departements > 0).sum()),
         "departements": len(departements),
-        "epci_touches": int((in_epci["actions"] > 0).sum()), "epci": len(in_epci),
-        "a_venir": int(region["evenements_a_venir"]),
-        "a_venir_non_relayes": int(region["evenements_a_venir_non_relayes"]),
+        "epci_touches": int((in_epci > 0).sum()), "epci": len(epci),
+        "a_venir": upcoming, "a_venir_non_relayes": unrelayed,
     }
+
+
+def _upcoming_events(data: Dataset, filters: Filters, code_region: str) -> tuple[int, int]:
+    """Upcoming events of the région, and those nobody relays yet: ``(2, 2)``."""
+    selection = indicators.select(data, filters)
+    regions = data.territories["region"]["code"].to_numpy()
+    positions = data.position("events", "region")
+    upcoming = selection.upcoming_events & (positions >= 0) & \
+        (regions[positions.clip(0)] == code_region)
+    return int(upcoming.sum()), int((upcoming & ~selection.relayed).sum())
 
 
 def key_figures(data: Dataset, filters: Filters, layers: Layers, code_region: str) -> list[Figure]:
@@ -241,17 +277,24 @@ def comparison(data: Dataset, filters: Filters, code_region: str,
                avant: tuple[date, date], apres: tuple[date, date]) -> pd.DataFrame:
     """The région, then each of its départements: ``COMPARED`` indicators before, after
     and their change (``Actions avant``, ``Actions après``, ``Actions écart``, ``Membres
-    avant``…)."""
-    region = indicators_series.compare_periods(data, "region", avant, apres, filters)
-    departements = indicators_series.compare_periods(data, "departement", avant, apres, filters)
-    rows = pd.concat([region[region["code"] == code_region],
-                      departements[departements["code_region"] == code_region]],
-                     ignore_index=True)
-    out = pd.DataFrame({"Territoire": [f"{nom} ({code})" for nom, code in
-                                       zip(rows["nom"], rows["code"], strict=True)]})
+    avant``…); the figures of ``indicators_series.compare_periods``, for these rows only."""
+    regions, departements = data.territories["region"], data.territories["departement"]
+    region = regions[regions["code"] == code_region]
+    inside = departements[departements["code_region"] == code_region]
+
+    def counts(days: tuple[date, date]) -> dict[str, np.ndarray]:
+        period = filters.replace(debut=days[0], fin=days[1])
+        parts = [done_counts(data, period, "region", region["code"].tolist()),
+                 done_counts(data, period, "departement", inside["code"].tolist())]
+        return {name: np.concatenate([part[name] for part in parts]) for name in COMPARED}
+
+    before, after = counts(avant), counts(apres)
+    out = pd.DataFrame({"Territoire": [f"{nom} ({code})" for nom, code in zip(
+        [*region["nom"], *inside["nom"]], [*region["code"], *inside["code"]], strict=True)]})
     for name, (word, _) in COMPARED.items():
-        for suffix, when in WHEN.items():
-            out[f"{word} {when}"] = rows[f"{name}_{suffix}"].astype("int64").to_numpy()
+        for suffix, values in (("avant", before[name]), ("apres", after[name]),
+                               ("ecart", after[name] - before[name])):
+            out[f"{word} {WHEN[suffix]}"] = values.astype("int64")
     return out
 
 

@@ -21,7 +21,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from influ_geo import dataset, indicators, levels, maps, referentiel, region_map, region_view
+from influ_geo import (
+    dataset,
+    indicators,
+    indicators_series,
+    levels,
+    maps,
+    referentiel,
+    region_map,
+    region_view,
+)
 from influ_geo.filters import Filters
 from influ_geo.legend import PALETTE, classify
 
@@ -241,6 +250,65 @@ def test_comparison_per_departement(data) -> None:
     assert (table["Actions écart"] == table["Actions après"] - table["Actions avant"]).all()
     assert region_view.comparison_help("Membres écart") == "Membres actifs : après − avant"
     assert region_view.comparison_help("Territoire") is None
+
+
+# ---------------------------------------------------------------- the same figures as the tables
+
+DEMO_DAY = date(2025, 11, 26)
+FILTER_SETS = [
+    Filters(),
+    Filters(debut=date(2025, 3, 1), fin=date(2025, 9, 30)),
+    Filters(debut=date(2024, 11, 26), fin=date(2026, 5, 26), themes=["inclusion", "territoires"]),
+    Filters(canaux=["linkedin"], publics=["parents"], types_evenement=["salon"]),
+]
+
+
+@pytest.fixture(scope="module")
+def demo() -> dataset.Dataset:
+    return dataset.prepare(dataset.demo_frames(DEMO_DAY), DEMO_DAY, demo=True)
+
+
+def _counts_from_tables(data, filters, code_region, epci) -> dict[str, int]:
+    """The région's key figures read from the full indicator tables (the reference)."""
+    tables = indicators.compute(data, filters, ("region", "departement", "epci"))
+    region = tables["region"].set_index("code").loc[code_region]
+    departements = tables["departement"][tables["departement"]["code_region"] == code_region]
+    in_epci = tables["epci"][tables["epci"]["code"].isin(epci)]
+    return {
+        "actions": int(region["actions"]), "membres_actifs": int(region["membres_actifs"]),
+        "departements_touches": int((departements["actions"] > 0).sum()),
+        "departements": len(departements),
+        "epci_touches": int((in_epci["actions"] > 0).sum()), "epci": len(in_epci),
+        "a_venir": int(region["evenements_a_venir"]),
+        "a_venir_non_relayes": int(region["evenements_a_venir_non_relayes"]),
+    }
+
+
+@pytest.mark.parametrize("filters", FILTER_SETS)
+def test_key_figures_are_those_of_the_indicator_tables(demo, layers, filters) -> None:
+    for code in demo.territories["region"]["code"]:
+        epci = region_map.epci_codes(layers.communes, code)
+        got = region_view._region_counts(demo, filters, code, epci)
+        assert got == _counts_from_tables(demo, filters, code, epci), code
+    assert any(region_view._region_counts(demo, filters, code, [])["actions"]
+               for code in demo.territories["region"]["code"])
+
+
+@pytest.mark.parametrize("filters", FILTER_SETS)
+def test_comparison_is_that_of_compare_periods(demo, filters) -> None:
+    avant, apres = (date(2024, 12, 1), date(2025, 5, 31)), (date(2025, 6, 1), date(2025, 11, 26))
+    region = indicators_series.compare_periods(demo, "region", avant, apres, filters)
+    departement = indicators_series.compare_periods(demo, "departement", avant, apres, filters)
+    for code in ("84", "44", "94", "04"):
+        expected = pd.concat([region[region["code"] == code],
+                              departement[departement["code_region"] == code]])
+        table = region_view.comparison(demo, filters, code, avant, apres)
+        assert table["Territoire"].tolist() == [f"{n} ({c})" for n, c in
+                                                zip(expected["nom"], expected["code"], strict=True)]
+        for name, (word, _) in region_view.COMPARED.items():
+            for suffix, when in region_view.WHEN.items():
+                assert table[f"{word} {when}"].tolist() == \
+                    expected[f"{name}_{suffix}"].astype(int).tolist(), (code, name, suffix)
 
 
 # ---------------------------------------------------------------- the map

@@ -30,7 +30,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from influ_geo import config, referentiel
+from influ_geo import config, referentiel, slide_shapes
 from influ_geo.choropleths import BACKGROUND_COLOUR, ChoroplethView, background, part_title
 from influ_geo.formatting import format_int
 from influ_geo.legend import Legend
@@ -105,19 +105,21 @@ def _axes(fig: Figure, box: Box) -> Axes:
 def _draw_part(fig: Figure, box: Box, view: ChoroplethView, part: gpd.GeoDataFrame,
                crs: int, name: str = "metropole") -> Axes:
     """One map of the slide: the territories of ``part`` projected to ``crs``, over the
-    régions in grey when they do not cover France (``choropleths.background``)."""
+    régions in grey when they do not cover France (``choropleths.background``). The
+    outlines come from :mod:`influ_geo.slide_shapes` (projected once per process)."""
     ax = _axes(fig, box)
     regions = background(view, name)
     shown = None
     if regions is not None:
-        shown = regions.to_crs(epsg=crs)
-        shown.plot(ax=ax, color=BACKGROUND_COLOUR, edgecolor="#c9ced4", linewidth=0.6)
-    projected = part.to_crs(epsg=crs)
+        shown = slide_shapes.projected(regions.geometry, crs)
+        ax.add_collection(shown.collection(BACKGROUND_COLOUR, "#c9ced4", 0.6), autolim=False)
+    shapes = slide_shapes.projected(part.geometry, crs)
     width = EDGE_WIDTH.get(view.level, 0.5)
-    projected.plot(ax=ax, color=projected["colour"].tolist(), edgecolor=EDGE_COLOUR,
-                   linewidth=max(width, 0.5) if view.region else width)
-    _fit(ax, (projected if shown is None else shown).total_bounds)
-    _draw_highlights(ax, view, projected)
+    ax.add_collection(shapes.collection(part["colour"].tolist(), EDGE_COLOUR,
+                                        max(width, 0.5) if view.region else width),
+                      autolim=False)
+    _fit(ax, (shapes if shown is None else shown).bounds)
+    _draw_highlights(ax, view, part, shapes)
     return ax
 
 
@@ -141,15 +143,18 @@ def _frame(ax: Axes) -> None:
                            edgecolor="#b0b7bf", linewidth=0.8, clip_on=False))
 
 
-def _draw_highlights(ax: Axes, view: ChoroplethView, projected: gpd.GeoDataFrame) -> None:
+def _draw_highlights(ax: Axes, view: ChoroplethView, part: gpd.GeoDataFrame,
+                     shapes: slide_shapes.Shapes) -> None:
     """The first of the ranking: a dark outline and the rank in a disc."""
     ranks = {code: i + 1 for i, code in enumerate(view.highlighted)}
-    chosen = projected[projected["code"].isin(ranks)]
-    if chosen.empty:
+    inside = part["code"].isin(ranks).to_numpy()
+    if not inside.any():
         return
-    chosen.boundary.plot(ax=ax, color=HIGHLIGHT_COLOUR, linewidth=2.2)
-    points = shapely.point_on_surface(chosen.geometry.to_numpy())
-    for code, point in zip(chosen["code"], points, strict=True):
+    chosen = shapes.subset(inside)
+    ax.add_collection(chosen.collection("none", HIGHLIGHT_COLOUR, 2.2, zorder=2),
+                      autolim=False)
+    points = shapely.point_on_surface(chosen.geometries)
+    for code, point in zip(part["code"].to_numpy()[inside], points, strict=True):
         ax.text(point.x, point.y, str(ranks[code]), fontsize=11, fontweight="bold",
                 color="white", ha="center", va="center", zorder=5,
                 bbox={"boxstyle": "circle,pad=0.3", "facecolor": HIGHLIGHT_COLOUR,
@@ -162,14 +167,14 @@ def _draw_region(fig: Figure, layout: Layout, view: ChoroplethView) -> None:
     crs = DROM_CRS.get(code, METROPOLE_CRS)
     ax = _draw_part(fig, layout.main_alone, view, view.frame, crs)
     regions = referentiel.load_layer("regions")
-    border = regions[regions["code_region"] == code].to_crs(epsg=crs)
-    border.boundary.plot(ax=ax, color="#333333", linewidth=1.6)
-    _fit(ax, border.total_bounds)
+    border = slide_shapes.projected(regions.geometry[regions["code_region"] == code], crs)
+    ax.add_collection(border.collection("none", "#333333", 1.6, zorder=2), autolim=False)
+    _fit(ax, border.bounds)
     if len(view.frame) <= MAX_LABELS:
-        projected = view.frame.to_crs(epsg=crs)
-        points = shapely.point_on_surface(projected.geometry.to_numpy())
+        points = shapely.point_on_surface(slide_shapes.projected(view.frame.geometry,
+                                                                 crs).geometries)
         halo = [path_effects.withStroke(linewidth=3, foreground="white")]
-        for name, point in zip(projected["nom"], points, strict=True):
+        for name, point in zip(view.frame["nom"], points, strict=True):
             ax.text(point.x, point.y, "\n".join(wrap(str(name), 18, 2)), fontsize=11,
                     color=TEXT_COLOUR, ha="center", va="center", path_effects=halo)
 

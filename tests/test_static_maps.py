@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import Collection
 from matplotlib.colors import to_hex
 from PIL import Image
 
@@ -49,8 +49,9 @@ def png_size(fig) -> tuple[int, int]:
 
 
 def fill_colours(ax) -> set[str]:
-    return {to_hex(c) for coll in ax.collections if isinstance(coll, PatchCollection)
-            for c in coll.get_facecolor()}
+    """The colours the polygons of ``ax`` are filled with (outlines alone have none)."""
+    return {to_hex(c) for coll in ax.collections if isinstance(coll, Collection)
+            for c in coll.get_facecolor() if c[3] > 0}
 
 
 def texts_of(fig) -> list[str]:

@@ -225,12 +225,13 @@ def events_to_join(
     sel = select(data, filters)
     keep = sel.upcoming_events & ~sel.relayed
     positions = data.position("events", level)
-    keep &= positions >= 0
     territories = data.territories[level]["code"].to_numpy()
+    if codes is None:
+        keep &= positions >= 0
+    else:  # the frame is built for the territories asked only
+        keep &= np.isin(positions, _positions_of(territories, codes))
     events = data.events.loc[keep, [c for c in EVENT_COLUMNS if c in data.events.columns]]
     events.insert(0, "code", territories[positions[keep]])
-    if codes is not None:
-        events = events[events["code"].isin(list(codes))]
     return events.sort_values(["code", "date_debut", "id"], kind="stable", ignore_index=True)
 
 
@@ -245,6 +246,8 @@ def events_status(
     keep = sel.past_events | sel.upcoming_events
     positions = data.position("events", level)
     territories = data.territories[level]["code"].to_numpy()
+    if code is not None:  # the frame is built for that territory only
+        keep &= np.isin(positions, _positions_of(territories, [code]))
     linked = data.actions["evenement_pos"].to_numpy()
     counts = np.bincount(linked[sel.relaying & (linked >= 0)], minlength=len(data.events))
     events = data.events.loc[keep, [c for c in EVENT_COLUMNS if c in data.events.columns]]
@@ -253,9 +256,13 @@ def events_status(
     events["a_venir"] = sel.upcoming_events[keep]
     events["relais"] = counts[keep]
     events["relaye"] = sel.relayed[keep]
-    if code is not None:
-        events = events[events["code"] == code]
     upcoming = events[events["a_venir"]].sort_values(["date_debut", "id"], kind="stable")
     past = events[~events["a_venir"]].sort_values(["date_debut", "id"], ascending=False,
                                                   kind="stable")
     return pd.concat([upcoming, past], ignore_index=True)
+
+
+def _positions_of(territories: np.ndarray, codes: Sequence[str]) -> np.ndarray:
+    """Positions of ``codes`` among the ``territories`` codes (unknown codes left out):
+    ``(["08", "10", "51"], ["51", "99"])`` ⇒ ``[2]``."""
+    return np.flatnonzero(np.isin(territories, list(codes)))

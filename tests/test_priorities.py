@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from influ_geo import indicators, membres, priorities
+from influ_geo import dataset, indicators, membres, priorities
 from influ_geo.filters import Filters
 from influ_geo.priorities import Weights, WeightsError, explanation, rank, rank_table
 
@@ -226,3 +226,25 @@ def test_events_with_their_relay_status(data):
     assert grand_est["id"].tolist() == [3, 4, 1]
     june = priorities.events_status(data, "region", Filters(debut="2025-06-01"), code="44")
     assert june["id"].tolist() == [3, 4]  # the May fair is out of the period
+
+
+@pytest.fixture(scope="module")
+def demo():
+    today = pd.Timestamp("2025-11-26").date()
+    return dataset.prepare(dataset.demo_frames(today), today, demo=True)
+
+
+@pytest.mark.parametrize("level", ["region", "departement", "epci"])
+def test_events_of_some_territories_are_those_of_the_whole_frame(demo, level):
+    """Asked for a few territories, the frames hold the same rows as the whole ones cut."""
+    filters = Filters(debut="2025-05-01", themes=["inclusion", "imaginaire"])
+    to_join = priorities.events_to_join(demo, level, filters)
+    status = priorities.events_status(demo, level, filters)
+    assert len(to_join) and len(status)
+    codes = [*to_join["code"].drop_duplicates().head(3), "inconnu"]
+    wanted = to_join[to_join["code"].isin(codes)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(priorities.events_to_join(demo, level, filters, codes), wanted)
+    for code in codes:
+        mine = status[status["code"] == code].reset_index(drop=True)
+        pd.testing.assert_frame_equal(priorities.events_status(demo, level, filters, code),
+                                      mine, check_dtype=False)

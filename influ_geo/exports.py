@@ -10,6 +10,9 @@ No streamlit here; the app hands these bytes to ``st.download_button`` and
 - PNG (``png`` 1920×1080, ``png-carre`` 1080×1080) and SVG come from
   :func:`influ_geo.static_maps.figure`; the SVG keeps its texts as text (searchable,
   editable in a slide tool), escaped by matplotlib's XML writer.
+- :func:`preview_png`: the same 1920×1080 slide drawn at :data:`PREVIEW_WIDTH` pixels
+  with a fast compression, for the page's preview (a third of the pixels to draw and
+  encode; the layout, texts and colours are those of the file).
 - HTML: the folium maps of the view (metropole, then one still map per DROM) in one page
   laid out by a CSS grid, with the title, legend, sources and badge written as escaped
   HTML, every front-end file embedded (:func:`influ_geo.assets.inline`): no CDN, no
@@ -44,6 +47,13 @@ CREDITS = (
     "(provenance de chaque fichier dans la page Données)",
 )
 
+
+# Width of the page's preview of a 1920×1080 slide: as wide as the page shows it on a
+# 1440-px screen, and Streamlit sends it as is (it re-encodes images wider than 1,460 px).
+PREVIEW_WIDTH = 1280
+# zlib level of the preview PNG: 1 encodes about three times faster than the default 6
+# for a file a sixth larger (a flat-coloured map compresses well either way).
+PREVIEW_COMPRESSION = 1
 
 # The badge of slides made from the demonstration data set (the app's badge says the same).
 DEMO_BADGE = "Données de démonstration"
@@ -118,6 +128,17 @@ def figure_bytes(view: ChoroplethView, texts: SlideTexts, spec: ExportFormat) ->
     else:
         fig.savefig(buffer, format="png", dpi=static_maps.DPI,
                     metadata={"Title": texts.title, "Software": "influ_geo"})
+    return buffer.getvalue()
+
+
+def preview_png(view: ChoroplethView, texts: SlideTexts, width: int = PREVIEW_WIDTH) -> bytes:
+    """The landscape slide as a PNG ``width`` pixels wide (1280×720 by default): the
+    figure of the 1920×1080 file at a lower resolution (texts in points keep their place)."""
+    fig = static_maps.figure(view, texts, "paysage")
+    dpi = width / fig.get_size_inches()[0]
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Title": texts.title},
+                pil_kwargs={"compress_level": PREVIEW_COMPRESSION})
     return buffer.getvalue()
 
 

@@ -1,10 +1,12 @@
 """Streamlit widgets of « Présentation »: which map, its title, preview and downloads.
 
 Part of the ui layer (imports streamlit). The map to export is described by a hashable
-:class:`ViewSpec`; the view (:mod:`influ_geo.choropleths`) and each file
-(:mod:`influ_geo.exports`) are cached per spec, texts, filters and store version, so the
-preview and the 1920×1080 download are the same bytes and another format is rendered only
-when its button is clicked (deferred ``st.download_button`` data).
+:class:`ViewSpec`; the view (:mod:`influ_geo.choropleths`), the preview and each file
+(:mod:`influ_geo.exports`) are cached per spec, texts, filters and store version. A run
+draws only the preview (the slide at 1280×720, ``exports.preview_png``); every file —
+the 1920×1080 PNG included — is rendered when its button is clicked (a callable as
+``st.download_button`` data, run by Streamlit on the click, without a rerun), so that a
+filter change no longer pays for a full-size PNG nobody downloads.
 
 The choices reuse the session keys of the pages they mirror: level and indicator of Vue
 d'ensemble (``niveau``, ``indicateur``), région and level of Région par région
@@ -14,6 +16,7 @@ what the user has just looked at.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -72,6 +75,17 @@ def export_bytes(page: Page, spec: ViewSpec, texts: SlideTexts, fmt: str) -> byt
     return _export(spec, texts, fmt, page.filters, page.app_data.version, page.today, page)
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _preview(spec: ViewSpec, texts: SlideTexts, filters: Filters, version: StoreVersion,
+             today: date, _page: Page) -> bytes:
+    return exports.preview_png(view(_page, spec), texts)
+
+
+def preview_bytes(page: Page, spec: ViewSpec, texts: SlideTexts) -> bytes:
+    """The PNG preview of the 1920×1080 slide (1280×720, same layout and texts)."""
+    return _preview(spec, texts, page.filters, page.app_data.version, page.today, page)
+
+
 # ---------------------------------------------------------------- widgets
 
 def pick_spec() -> ViewSpec:
@@ -103,19 +117,20 @@ def title_input(spec: ViewSpec, default: str) -> str:
     return text.strip() or default
 
 
-def downloads(page: Page, spec: ViewSpec, texts: SlideTexts, png: bytes) -> None:
-    """One button per format; the formats other than the previewed PNG are rendered on
-    click (deferred data)."""
+def downloads(page: Page, spec: ViewSpec, texts: SlideTexts) -> None:
+    """One button per format; each file is rendered when its button is clicked (deferred
+    data), then kept in the cache for the next click."""
     columns = st.columns(len(exports.FORMATS))
     for column, fmt in zip(columns, exports.FORMATS.values(), strict=True):
-        data = png if fmt.key == "png" else _deferred(page, spec, texts, fmt.key)
         column.download_button(
-            fmt.label, data, file_name=exports.file_name(texts.title, fmt.key), mime=fmt.mime,
+            fmt.label, _deferred(page, spec, texts, fmt.key),
+            file_name=exports.file_name(texts.title, fmt.key), mime=fmt.mime,
             icon=":material/download:", key=f"telecharger_{fmt.key}", on_click="ignore",
             width="stretch")
 
 
-def _deferred(page: Page, spec: ViewSpec, texts: SlideTexts, fmt: str):
+def _deferred(page: Page, spec: ViewSpec, texts: SlideTexts, fmt: str) -> Callable[[], bytes]:
+    """The file of ``fmt`` for the choices of this run, rendered when called."""
     def render() -> bytes:
         return export_bytes(page, spec, texts, fmt)
 

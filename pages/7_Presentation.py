@@ -25,10 +25,11 @@ view = ui_exports.view(page, spec)
 title = ui_exports.title_input(spec, view.title)
 texts = exports.slide_texts(title, view.subtitle, ui.data_date_text(page.app_data),
                             ui.DEMO_BADGE if page.demo else None)
-png = ui_exports.export_bytes(page, spec, texts, "png")
 
-st.image(png, caption="Aperçu de l'image 1920×1080", width="stretch")
-ui_exports.downloads(page, spec, texts, png)
+st.image(ui_exports.preview_bytes(page, spec, texts), width="stretch",
+         caption="Aperçu de l'image 1920×1080 (réduit ; chaque fichier est produit en "
+                 "pleine résolution quand vous cliquez sur son bouton)")
+ui_exports.downloads(page, spec, texts)
 st.caption(
     "PNG 1920×1080 pour une diapositive 16:9, 1080×1080 pour un carré (réseaux sociaux) ; "
     "SVG pour retoucher l'image ; HTML : la carte interactive dans un seul fichier, qui "

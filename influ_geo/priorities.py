@@ -259,16 +259,25 @@ def events_status(
         keep &= np.isin(positions, _positions_of(territories, [code]))
     linked = data.actions["evenement_pos"].to_numpy()
     counts = np.bincount(linked[sel.relaying & (linked >= 0)], minlength=len(data.events))
-    events = data.events.loc[keep, [c for c in EVENT_COLUMNS if c in data.events.columns]]
-    events.insert(0, "code", np.where(positions[keep] >= 0,
-                                      territories[np.maximum(positions[keep], 0)], None))
-    events["a_venir"] = sel.upcoming_events[keep]
-    events["relais"] = counts[keep]
-    events["relaye"] = sel.relayed[keep]
-    upcoming = events[events["a_venir"]].sort_values(["date_debut", "id"], kind="stable")
-    past = events[~events["a_venir"]].sort_values(["date_debut", "id"], ascending=False,
-                                                  kind="stable")
-    return pd.concat([upcoming, past], ignore_index=True)
+    rows = np.flatnonzero(keep)
+    rows = rows[_status_order(data.events, rows, sel.upcoming_events[rows])]
+    columns = [c for c in EVENT_COLUMNS if c in data.events.columns]
+    events = data.events[columns].iloc[rows].reset_index(drop=True)  # one take per column
+    events.insert(0, "code", np.where(positions[rows] >= 0,
+                                      territories[np.maximum(positions[rows], 0)], None))
+    events["a_venir"] = sel.upcoming_events[rows]
+    events["relais"] = counts[rows]
+    events["relaye"] = sel.relayed[rows]
+    return events
+
+
+def _status_order(events: pd.DataFrame, rows: np.ndarray, upcoming: np.ndarray) -> np.ndarray:
+    """Order of the events ``rows``: the upcoming ones by start date then id, then the past
+    ones latest first (positions in ``rows``)."""
+    keys = events[["date_debut", "id"]].iloc[rows].reset_index(drop=True)
+    soon = keys[upcoming].sort_values(["date_debut", "id"], kind="stable")
+    past = keys[~upcoming].sort_values(["date_debut", "id"], ascending=False, kind="stable")
+    return np.concatenate([soon.index.to_numpy(), past.index.to_numpy()])
 
 
 def _positions_of(territories: np.ndarray, codes: Sequence[str]) -> np.ndarray:

@@ -226,6 +226,13 @@ def _http(url: object) -> str | None:
     return text if text.lower().startswith(("http://", "https://")) else None
 
 
+def _http_links(urls: pd.Series) -> pd.Series:
+    """``_http`` of each value, the text methods run on the whole column at once."""
+    text = pd.Series([value if isinstance(value, str) else "" for value in
+                      urls.to_numpy(dtype=object)], index=urls.index, dtype="str").str.strip()
+    return text.where(text.str.lower().str.startswith(("http://", "https://")), None)
+
+
 def relay_status(upcoming: bool, relayed: bool) -> str:
     """``(True, False)`` ⇒ ``"À venir, à relayer"``; ``(True, True)`` ⇒ ``"À venir,
     relayé"``; ``(False, False)`` ⇒ ``"Passé, non relayé"``; ``(False, True)`` ⇒
@@ -233,6 +240,20 @@ def relay_status(upcoming: bool, relayed: bool) -> str:
     if upcoming:
         return "À venir, relayé" if relayed else "À venir, à relayer"
     return "Passé, relayé" if relayed else "Passé, non relayé"
+
+
+def _relay_statuses(upcoming: pd.Series, relayed: pd.Series) -> list[str]:
+    """``relay_status`` of each event, from the four texts."""
+    texts = np.array([relay_status(up, rel) for up in (False, True) for rel in (False, True)],
+                     dtype=object)
+    return texts[2 * upcoming.to_numpy(dtype=int) + relayed.to_numpy(dtype=int)].tolist()
+
+
+def _type_labels(types: pd.Series, type_label: Callable[[str], str]) -> list[str]:
+    """The label of each event type (``""`` when missing), asked once per distinct type."""
+    codes, uniques = pd.factorize(types)
+    labels = [type_label(str(t)) if isinstance(t, str) else "" for t in uniques]
+    return np.array([*labels, ""], dtype=object)[codes].tolist()  # code -1 (missing): the last
 
 
 def events_table(data: Dataset, filters: Filters, code_region: str,
@@ -245,13 +266,12 @@ def events_table(data: Dataset, filters: Filters, code_region: str,
         "Début": events["date_debut"],
         "Fin": events["date_fin"].where(events["date_fin"].notna(), events["date_debut"]),
         "Événement": events["titre"].astype("str"),
-        "Type": [type_label(str(t)) if isinstance(t, str) else "" for t in events["type"]],
+        "Type": _type_labels(events["type"], type_label),
         "Commune": events["commune_nom"].astype("str"),
         "Dép.": events["code_departement"].astype("str"),
-        "Statut": [relay_status(up, rel) for up, rel in zip(events["a_venir"],
-                                                             events["relaye"], strict=True)],
+        "Statut": _relay_statuses(events["a_venir"], events["relaye"]),
         "Relais": events["relais"].astype("int64"),
-        "Lien": [_http(url) for url in events["url"]],
+        "Lien": _http_links(events["url"]),
     })
     return out if out["Lien"].notna().any() else out.drop(columns="Lien")
 

@@ -203,6 +203,14 @@ def test_events_of_a_region_without_links_have_no_link_column(data) -> None:
     assert region_view.events_table(data, PERIOD.replace(types_evenement=("salon",)), "94").empty
 
 
+def test_links_of_a_whole_column_are_those_of_one_link_at_a_time() -> None:
+    urls = pd.Series([" https://a.fr/x ", "HTTP://B.FR", "javascript:alert(1)", None, 5, "",
+                      "ftp://c.fr", float("nan"), "https://d.fr/é?q=1"], dtype="object")
+    links = region_view._http_links(urls)
+    assert [None if pd.isna(v) else v for v in links] == [region_view._http(u) for u in urls]
+    assert links.tolist()[:2] == ["https://a.fr/x", "HTTP://B.FR"]
+
+
 @pytest.mark.parametrize(("upcoming", "relayed", "text"), [
     (True, False, "À venir, à relayer"), (True, True, "À venir, relayé"),
     (False, False, "Passé, non relayé"), (False, True, "Passé, relayé"),

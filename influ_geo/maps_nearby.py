@@ -6,13 +6,20 @@ No streamlit here (``influ_geo.ui_nearby`` shows the map). What it draws:
   tiles; an OpenStreetMap layer can be switched on when online); before any place is
   chosen, the régions of the metropole, to click a point in;
 - the circle of the radius and the centre;
-- the events as individual markers (a window of weeks around one place holds a few
-  dozen, a few hundred around Paris at national scale: the soonest
-  ``config.NEARBY_MAX_EVENT_MARKERS`` are drawn, the list shows them all): red when
-  nobody relays them yet, green when the collective does; each with a tooltip and a
-  popup whose every text is HTML-escaped, the link kept only when it is http(s);
-- the industrial sites as clusters (``FastMarkerCluster``: thousands of points in one
-  array, drawn by the browser), the nearest ``config.NEARBY_MAX_SITE_POINTS`` at most.
+- the events as calendar markers, red when nobody relays them yet, green when the
+  collective does (a window of weeks around one place holds a few dozen, a few hundred
+  around Paris at national scale: the soonest ``config.NEARBY_MAX_EVENT_MARKERS`` are
+  drawn, the list shows them all);
+- the industrial sites as grey squares clustered by the browser (Leaflet.markercluster),
+  the nearest ``config.NEARBY_MAX_SITE_POINTS`` at most.
+
+Events and sites are each one data array (:func:`event_rows`, :func:`site_rows`) read by one
+script that makes the markers in the browser, instead of one folium element per point
+(each element costs a Jinja template on the server and its markup in the payload: 200
+events and 2,000 sites took ~0.3 s and 370 KB). Every text of a row is HTML-escaped on the
+server (``escaping.html_text``), the link kept only when it is http(s); the browser only
+joins these escaped parts into the tooltips and popups. The scripts are plain text, never
+Jinja templates, and their JSON is safe inside ``<script>`` (``maps_points.to_json``).
 
 :func:`drawn_note` says in French what was left out, if anything.
 """
@@ -21,15 +28,19 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from types import SimpleNamespace
 
 import folium
+import numpy as np
 import pandas as pd
-from folium.plugins import FastMarkerCluster
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
 from influ_geo import config, naf, referentiel
 from influ_geo.assets import localize
-from influ_geo.escaping import html_text, http_url, shorten, template_inert
+from influ_geo.escaping import RawElement, html_text, http_url, shorten
 from influ_geo.formatting import format_decimal, format_int
 from influ_geo.maps import (
     BoundedGeoJson,
@@ -39,24 +50,60 @@ from influ_geo.maps import (
     latlon_bounds,
     tooltip_html,
 )
+from influ_geo.maps_points import to_json
 from influ_geo.nearby import Centre
 from influ_geo.nearby_tables import dates_text, relay_text
 
 MAX_ZOOM = 18
 EVENTS_ON_TOP = 1000  # z-index offset: an event marker is never hidden under a site cluster
 KM_PER_DEGREE = 111.195  # mean Earth radius 6,371 km × π / 180
+COORD_DIGITS = 5  # 1e-5° ≈ 1 m: a point placed at an address stays on its building
 RELAYED_COLOUR, UNRELAYED_COLOUR = "green", "red"
 CIRCLE_COLOUR = "#1f5f99"
 BASE_FILL = "#d9d9d9"
+LINK_TEXT = "Page de l'événement"
+NO_SECTOR = "secteur non renseigné"
 SITE_CSS = (".influ-site { background: #4d4d4d; border: 1px solid #ffffff; "
             "border-radius: 2px; }")
-# A site: a small grey square, its escaped name as tooltip (row = [lat, lon, tooltip]).
-SITE_CALLBACK = """function (row) {
-    var icon = L.divIcon({className: 'influ-site', iconSize: [9, 9]});
-    var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon});
-    marker.bindTooltip(row[2]);
-    return marker;
-}"""
+# The events: row = [lat, lon, relayed (0/1), title, [lines], url or ""], texts escaped.
+EVENTS_JS = """var %(name)s = (function() {
+  var spec = %(spec)s, rows = %(rows)s, group = L.featureGroup();
+  var icons = [false, true].map(function(relayed) {
+    return L.AwesomeMarkers.icon({icon: "calendar", prefix: "fa", iconColor: "white",
+      markerColor: relayed ? spec.relayed : spec.unrelayed, extraClasses: "fa-rotate-0"});
+  });
+  function popup(r) {
+    var text = ["<b>" + r[3] + "</b>"].concat(r[4]).join("<br>");
+    if (r[5]) {
+      text += '<br><a href="' + r[5] + '" target="_blank" rel="noopener noreferrer">' +
+        spec.link + "</a>";
+    }
+    return text;
+  }
+  rows.forEach(function(r) {
+    L.marker([r[0], r[1]], {icon: icons[r[2]], zIndexOffset: spec.z})
+      .bindTooltip(r[3])
+      .bindPopup(function() { return popup(r); }, {maxWidth: 320})
+      .addTo(group);
+  });
+  return group;
+})();
+%(name)s.addTo(%(map)s);"""
+# The sites: data = {sectors: [...], rows: [[lat, lon, name, sector index, km], ...]}.
+SITES_JS = """var %(name)s = (function() {
+  var data = %(data)s, sectors = data.sectors;
+  var icon = L.divIcon({className: "influ-site", iconSize: [9, 9]});
+  function tooltip(r) {
+    return "<b>" + r[2] + "</b> (" + sectors[r[3]] + ")<br>Distance\\u00a0: " +
+      r[4].toFixed(1).replace(".", ",") + " km";
+  }
+  var group = L.markerClusterGroup({chunkedLoading: true});
+  group.addLayers(data.rows.map(function(r) {
+    return L.marker([r[0], r[1]], {icon: icon}).bindTooltip(function() { return tooltip(r); });
+  }));
+  return group;
+})();
+%(name)s.addTo(%(map)s);"""
 
 
 def circle_bounds(centre: Centre, radius_km: float) -> list[list[float]]:
@@ -104,57 +151,121 @@ def _add_base(m: folium.Map, geojson: str, bounds: list[list[float]]) -> None:
     ).add_to(m)
 
 
-def event_popup(event: pd.Series | dict) -> str:
-    """The escaped popup of an event: title, dates, place, type, audience, distance,
-    relay status and the link (http(s) only).
-
-    folium writes it in a JavaScript template literal of a script that branca renders
-    again as a Jinja template: every text goes through ``escaping.html_text``, so that
-    ``{{ 7*7 }}``, a backtick or ``${…}`` in a title stays text."""
+def event_lines(event: pd.Series | dict) -> list[str]:
+    """The escaped lines of an event's popup under its title: dates, place, type,
+    audience, distance and relay status (empty ones left out)."""
     get = event.get
-    rows = [f"<b>{html_text(shorten(str(get('titre'))))}</b>", html_text(dates_text(event)),
-            html_text(shorten(", ".join(str(v) for v in (get("lieu"), get("commune_nom"))
-                                        if isinstance(v, str) and v)))]
+    place = ", ".join(str(v) for v in (get("lieu"), get("commune_nom")) if isinstance(v, str) and v)
+    lines = [html_text(dates_text(event)), html_text(shorten(place))]
     if isinstance(get("type_libelle"), str):
-        rows.append(html_text(get("type_libelle")))
+        lines.append(html_text(get("type_libelle")))
     if isinstance(get("public_libelle"), str):
-        rows.append("Public : " + html_text(get("public_libelle")))
-    rows.append(f"À {html_text(format_decimal(get('distance_km')))} km")
-    rows.append(html_text(relay_text(int(get("relais")), int(get("relais_prevus")))))
-    url = http_url(get("url"))
-    if url:
-        rows.append(f'<a href="{html_text(url)}" target="_blank" '
-                    'rel="noopener noreferrer">Page de l\'événement</a>')
-    return "<br>".join(rows)
+        lines.append("Public : " + html_text(get("public_libelle")))
+    lines.append(f"À {html_text(format_decimal(get('distance_km')))} km")
+    lines.append(html_text(relay_text(int(get("relais")), int(get("relais_prevus")))))
+    return [line for line in lines if line]
+
+
+def event_row(event: pd.Series | dict) -> list:
+    """``[lat, lon, relayed (0/1), title, lines, url]`` of one event, every text escaped
+    (``escaping.html_text``; the title cut at ``escaping.TEXT_MAX_CHARS``), the url ``""``
+    unless http(s)."""
+    url = http_url(event.get("url"))
+    return [round(float(event["lat"]), COORD_DIGITS), round(float(event["lon"]), COORD_DIGITS),
+            int(bool(event["relaye"])), html_text(shorten(str(event.get("titre")))),
+            event_lines(event), html_text(url) if url else ""]
+
+
+def event_rows(events: pd.DataFrame, limit: int | None = None) -> list[list]:
+    """The rows (:func:`event_row`) of the first ``limit`` placed events (``events`` is
+    sorted by date: the soonest); by default ``config.NEARBY_MAX_EVENT_MARKERS``."""
+    limit = config.NEARBY_MAX_EVENT_MARKERS if limit is None else limit
+    placed = events[events["lat"].notna() & events["lon"].notna()] if len(events) else events
+    return [event_row(e) for e in placed.head(limit).to_dict("records")]
+
+
+def event_popup(event: pd.Series | dict) -> str:
+    """The popup the browser builds from :func:`event_row` (the same joins as
+    :data:`EVENTS_JS`): ``"<b>title</b><br>line<br>…"`` and the link, all escaped."""
+    _, _, _, title, lines, url = event_row(event)
+    link = (f'<br><a href="{url}" target="_blank" rel="noopener noreferrer">{LINK_TEXT}</a>'
+            if url else "")
+    return "<br>".join([f"<b>{title}</b>", *lines]) + link
+
+
+def site_rows(sites: pd.DataFrame, limit: int | None = None) -> dict:
+    """``{"sectors": [escaped label, …], "rows": [[lat, lon, escaped name, sector index,
+    km], …]}`` of the nearest ``limit`` placed sites (``sites`` is sorted by distance; by
+    default ``config.NEARBY_MAX_SITE_POINTS``); the browser writes each tooltip
+    ``"<b>name</b> (sector)<br>Distance : 1,5 km"``."""
+    head = sites.head(config.NEARBY_MAX_SITE_POINTS if limit is None else limit)
+    head = head[head["lat"].notna() & head["lon"].notna()]
+    labels = head["naf_division"].astype("str").map(naf.DIVISIONS_COURTES).fillna(NO_SECTOR)
+    codes, sectors = pd.factorize(labels)
+    lat = np.round(head["lat"].to_numpy(dtype=float), COORD_DIGITS).tolist()
+    lon = np.round(head["lon"].to_numpy(dtype=float), COORD_DIGITS).tolist()
+    names = [html_text(n) for n in head["nom"]]
+    km = head["distance_km"].to_numpy(dtype=float).tolist()
+    return {"sectors": [html_text(s) for s in sectors],
+            "rows": [list(r) for r in zip(lat, lon, names, codes.tolist(), km, strict=True)]}
+
+
+def site_tooltip(row: list, sectors: list[str]) -> str:
+    """The tooltip the browser writes for a row of :func:`site_rows` (as
+    :data:`SITES_JS`), the same as ``maps.tooltip_html`` would."""
+    return f"<b>{row[2]}</b> ({sectors[row[3]]})<br>Distance\u00a0: {format_decimal(row[4])} km"
+
+
+class PointsScript(JSCSSMixin, MacroElement):
+    """A layer of points made in the browser by ``code`` (:data:`EVENTS_JS`,
+    :data:`SITES_JS`) from the JSON ``values`` it is given.
+
+    Its script is plain text, never a Jinja template (the rows may hold ``{{`` and are
+    large). ``st_folium`` reads it through ``_template.module.script`` like any folium
+    element; a figure render adds it as is.
+    """
+
+    def __init__(self, name: str, code: str, values: dict[str, str],
+                 js: list | None = None, css: list | None = None) -> None:
+        super().__init__()
+        self._name = name
+        self.default_js, self.default_css = list(js or []), list(css or [])
+        self._code, self._values = code, values
+        self._template = SimpleNamespace(module=SimpleNamespace(script=self._script))
+
+    def _script(self, this: object = None, kwargs: object = None) -> str:
+        return self._code % {**self._values, "name": self.get_name(),
+                             "map": self._parent.get_name()}
+
+    def render(self, **kwargs: object) -> None:
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(folium.JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(folium.CssLink(url), name=name)
+        figure.script.add_child(RawElement(self._script()), name=self.get_name())
 
 
 def _add_events(m: folium.Map, events: pd.DataFrame) -> None:
-    """One marker per event, the first ``config.NEARBY_MAX_EVENT_MARKERS`` (``events`` is
-    sorted by date)."""
-    for event in events.head(config.NEARBY_MAX_EVENT_MARKERS).to_dict("records"):
-        if pd.isna(event.get("lat")) or pd.isna(event.get("lon")):
-            continue
-        colour = RELAYED_COLOUR if event["relaye"] else UNRELAYED_COLOUR
-        folium.Marker(
-            [float(event["lat"]), float(event["lon"])],
-            popup=folium.Popup(event_popup(event), max_width=320),
-            tooltip=folium.Tooltip(html_text(shorten(str(event["titre"])))),
-            icon=folium.Icon(color=colour, icon="calendar", prefix="fa"),
-            z_index_offset=EVENTS_ON_TOP,
-        ).add_to(m)
+    """The first ``config.NEARBY_MAX_EVENT_MARKERS`` events as calendar markers."""
+    rows = event_rows(events)
+    if not rows:
+        return
+    spec = {"relayed": RELAYED_COLOUR, "unrelayed": UNRELAYED_COLOUR, "link": LINK_TEXT,
+            "z": EVENTS_ON_TOP}
+    PointsScript("NearbyEvents", EVENTS_JS, {"spec": to_json(spec), "rows": to_json(rows)}
+                 ).add_to(m)
 
 
-def site_rows(sites: pd.DataFrame, limit: int = config.NEARBY_MAX_SITE_POINTS) -> list[list]:
-    """``[lat, lon, escaped tooltip]`` of the nearest ``limit`` sites (``sites`` is sorted);
-    the tooltips are also inert for the Jinja pass branca makes over the cluster's script."""
-    head = sites.head(limit)
-    sectors = head["naf_division"].astype("str").map(naf.DIVISIONS_COURTES)
-    tips = [template_inert(tooltip_html(
-                nom, sector if isinstance(sector, str) else "secteur non renseigné",
-                [("Distance", f"{format_decimal(d)} km")]))
-            for nom, sector, d in zip(head["nom"], sectors, head["distance_km"], strict=True)]
-    return [[float(lat), float(lon), tip] for lat, lon, tip in
-            zip(head["lat"], head["lon"], tips, strict=True)]
+def _add_sites(m: folium.Map, sites: pd.DataFrame) -> None:
+    """The nearest ``config.NEARBY_MAX_SITE_POINTS`` sites, clustered by the browser."""
+    data = site_rows(sites)
+    if not data["rows"]:
+        return
+    m.get_root().header.add_child(folium.Element(f"<style>{SITE_CSS}</style>"),
+                                  name="influ_geo_sites")
+    PointsScript("NearbySites", SITES_JS, {"data": to_json(data)},
+                 js=MarkerCluster.default_js, css=MarkerCluster.default_css).add_to(m)
 
 
 def drawn_note(events: int, sites: int) -> str | None:
@@ -191,11 +302,9 @@ def nearby_map(centre: Centre | None, radius_km: float, events: pd.DataFrame,
         folium.CircleMarker([centre.lat, centre.lon], radius=5, color=CIRCLE_COLOUR, fill=True,
                             fill_opacity=1, tooltip=html_text(centre.label)).add_to(m)
         if len(sites):
-            m.get_root().header.add_child(folium.Element(f"<style>{SITE_CSS}</style>"),
-                                          name="influ_geo_sites")
-            FastMarkerCluster(site_rows(sites), callback=SITE_CALLBACK, name="Sites industriels",
-                              control=False).add_to(m)
-        _add_events(m, events)
+            _add_sites(m, sites)
+        if len(events):
+            _add_events(m, events)
     add_tile_switch(m)
     if vendor_url is not None:
         localize(m, vendor_url)

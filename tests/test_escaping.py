@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import hostile_data as hostile
 import icalendar
+import nearby_map_support
 import openpyxl
 import pandas as pd
 import pytest
@@ -162,21 +163,24 @@ def test_nearby_map_shows_hostile_texts_as_text(value: str) -> None:
     page = m.get_root().render()  # what st_folium renders first: the Jinja pass included
     assert_inert(page, evaluated=(EVALUATED,))
     assert escaping.html_text(escaping.shorten(value)) in page  # a long title is cut
-    assert page.count('href="' + html.escape(GOOD_URL)) == 1  # the safe link only
+    rows = nearby_map_support.event_rows(page)
+    assert [row[5] for row in rows] == [""] * 6 + [html.escape(GOOD_URL)]  # the safe link only
     assert "javascript:alert" not in page.replace(escaping.html_text(value), "")
 
 
-def test_nearby_popup_and_tooltips_cannot_leave_their_template_literal() -> None:
+def test_nearby_popup_and_tooltips_cannot_leave_their_json_strings() -> None:
+    """The events and sites are JSON strings read by the map's scripts (no template
+    literal any more): a backtick, ``${…}``, a backslash or ``{{`` stays inside them."""
     events = pd.DataFrame([nearby_event(TEMPLATE_LITERAL, GOOD_URL)])
     page = maps_nearby.nearby_map(CENTRE, 10, events, pd.DataFrame([nearby_site(JINJA)])
                                   ).get_root().render()
-    literals = re.findall(r"`((?:\\.|[^`\\])*)`", page)  # folium's template literals
-    ours = [text for text in literals if "alert(1)" in text]
-    assert len(ours) == 2  # the popup and the tooltip of the event
-    assert all("${" not in text and escaping.html_text(TEMPLATE_LITERAL) in text
-               for text in ours)
-    data = json.loads(re.search(r"var data = (\[.*?\]);", page).group(1))
-    assert html.unescape(re.sub(r"<[^>]+>", "", data[0][2])).startswith(JINJA)
+    literals = re.findall(r"`((?:\\.|[^`\\])*)`", page)
+    assert [text for text in literals if "alert(1)" in text] == []
+    (row,) = nearby_map_support.event_rows(page)
+    assert row[3] == escaping.html_text(TEMPLATE_LITERAL) and "${" not in row[3]
+    assert html.unescape(row[3]) == TEMPLATE_LITERAL
+    (site,) = nearby_map_support.site_data(page)["rows"]
+    assert html.unescape(site[2]) == JINJA and EVALUATED not in page
 
 
 # ---------------------------------------------------------------- Présentation exports
@@ -289,7 +293,10 @@ def test_a_quoted_web_link_stays_inside_its_attribute() -> None:
     page = maps_nearby.nearby_map(CENTRE, 10, events, pd.DataFrame([nearby_site("x")])
                                   ).get_root().render()
     assert_inert(page)
-    assert 'href="https://a.fr/&quot;&gt;&lt;script&gt;' in page
+    (row,) = nearby_map_support.event_rows(page)
+    assert row[5].startswith("https://a.fr/&quot;&gt;&lt;script&gt;")
+    assert 'href="https://a.fr/&quot;&gt;&lt;script&gt;' in maps_nearby.event_popup(
+        nearby_event("Salon", QUOTED_URL))
     assert popups.safe_url(QUOTED_URL) == html.escape(QUOTED_URL, quote=True)
 
 

@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import nearby_map_support
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from influ_geo import app_data, auth, config, nearby, referentiel, store, ui_auth, ui_nearby
 from influ_geo.demo_cli import today_paris
+from influ_geo.escaping import html_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 APP = PROJECT / "app.py"
 PAGE = "pages/3_Pres_de_chez_moi.py"
 RADIUS = config.NEARBY_RADIUS_DEFAULT_KM
-MARKER = re.compile(r"L\.marker\(\s*\[")
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -118,8 +118,14 @@ def test_events_near_a_commune_as_the_library_finds_them(data) -> None:
     assert table.value["Événement"].tolist() == found["titre"].tolist()
     assert table.value["Distance (km)"].tolist() == found["distance_km"].tolist()
     script = map_script(at)
-    assert len(MARKER.findall(script)) == n
-    assert f'"radius": {RADIUS * 1000}' in script
+    drawn = nearby_map_support.event_rows(script)  # each event on the map, escaped title
+    assert [row[3] for row in drawn] == [html_text(t) for t in found["titre"]]
+    assert [bool(row[2]) for row in drawn] == found["relaye"].tolist()
+    assert nearby_map_support.circle(script) == (centre.lat, centre.lon, RADIUS * 1000)
+    assert nearby_map_support.centre(script) == (centre.lat, centre.lon)
+    sites = nearby.sites_near(data, centre, RADIUS)
+    assert [row[2] for row in nearby_map_support.site_data(script).get("rows", [])] == [
+        html_text(n) for n in sites["nom"].head(config.NEARBY_MAX_SITE_POINTS)]
     (button,) = at.get("download_button")
     assert button.label.endswith(f"{n} événement{'s' if n > 1 else ''}")
     assert at.query_params["commune"] == [name] or at.query_params["commune"] == name
@@ -134,7 +140,8 @@ def test_nothing_near_shows_the_empty_state(data) -> None:
     assert any(f"Aucun événement à moins de {RADIUS} km de {centre.label}" in i.value
                for i in at.info)
     assert not at.get("data_editor") and not at.get("download_button")
-    assert len(MARKER.findall(map_script(at))) == 0
+    assert nearby_map_support.event_rows(map_script(at)) == []
+    assert nearby_map_support.circle(map_script(at))[2] == RADIUS * 1000
 
 
 def test_an_unknown_commune_is_told_in_french(data) -> None:
@@ -164,7 +171,7 @@ def test_a_link_reopens_the_search_and_a_click_moves_the_centre(data) -> None:
     at = open_page(commune=name, rayon="50")
     assert at.text_input(key=ui_nearby.COMMUNE_WIDGET).value == name
     assert at.slider(key=ui_nearby.RADIUS_WIDGET).value == 50
-    assert '"radius": 50000' in map_script(at)
+    assert nearby_map_support.circle(map_script(at))[2] == 50_000
     target = referentiel.communes().query("code_insee == '2A004'").iloc[0]
     at.session_state[ui_nearby.MAP_KEY] = {"last_clicked": {"lat": float(target["lat"]),
                                                             "lng": float(target["lon"])}}

@@ -7,12 +7,12 @@ an overseas one among them), with traps in their text.
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from datetime import UTC, date, datetime
 
 import icalendar
+import nearby_map_support
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -22,6 +22,7 @@ from influ_geo import config, dataset, maps, maps_nearby, nearby, nearby_tables,
 from influ_geo.commune_search import split_query
 from influ_geo.escaping import html_text
 from influ_geo.filters import Filters
+from influ_geo.membres import haversine_km
 from influ_geo.nearby import Centre, NearbyError
 
 TODAY = date(2026, 11, 26)
@@ -164,6 +165,39 @@ def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     a = (math.sin((p2 - p1) / 2) ** 2
          + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
     return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+@settings(max_examples=100, deadline=None)
+@given(centre=st.integers(0, 34_000), radius=st.floats(5, 100), shift=st.floats(-1, 1))
+def test_the_box_around_the_circle_loses_no_point(centre: int, radius: float,
+                                                  shift: float) -> None:
+    """``within`` measures only the points of the box around the circle: the same points,
+    distances and order as measuring every commune of France (metropole and DROM)."""
+    communes = referentiel.communes()
+    row = communes.iloc[centre]
+    # Near the centre's commune, not on it: the circle's edge falls anywhere.
+    place = Centre(float(row["lon"]) + shift * 0.3, float(row["lat"]) + shift * 0.2, "x")
+    everywhere = haversine_km(place.lon, place.lat, communes["lon"].to_numpy(dtype=float),
+                              communes["lat"].to_numpy(dtype=float))
+    rows, distances = nearby.within(communes, place, radius)
+    assert rows.tolist() == np.flatnonzero(everywhere <= radius).tolist()
+    assert np.allclose(distances, everywhere[rows])
+
+
+def test_a_point_on_the_edge_of_the_box_is_kept() -> None:
+    """Where the circle touches its box — due north, and at its easternmost point (on a
+    sphere, a little north of the centre's latitude) — a point just inside the radius is
+    kept; just outside, or without a point, it is not."""
+    centre, angle = Centre(5.0, 50.0, "x"), 29.999 / 6371.0088
+    phi = math.radians(centre.lat)
+    east = (centre.lon + math.degrees(math.asin(math.sin(angle) / math.cos(phi))),
+            math.degrees(math.asin(math.sin(phi) / math.cos(angle))))
+    north = (centre.lon, centre.lat + math.degrees(angle))
+    outside = (centre.lon, centre.lat + 30.01 / 111.195)
+    points = pd.DataFrame([north, east, outside, (None, None)], columns=["lon", "lat"])
+    rows, distances = nearby.within(points, centre, 30)
+    assert rows.tolist() == [0, 1]
+    assert distances == pytest.approx([29.999, 29.999], abs=1e-6)
 
 
 @pytest.mark.parametrize(("code", "radius"), [("42218", 5), ("42218", 30), ("42218", 100),
@@ -359,13 +393,19 @@ def test_map_draws_circle_events_and_clustered_sites_escaped(data) -> None:
     sites = nearby.sites_near(data, centre, 30)
     html = maps.map_html(maps_nearby.nearby_map(centre, 30, events, sites,
                                                 vendor_url=config.VENDOR_URL))
-    assert len(re.findall(r"L\.marker\(\s*\[", html)) == len(events)  # one marker each
-    assert html.count("L.marker(new L.LatLng(row[0], row[1])") == 1  # sites: one callback
-    assert '"radius": 30000' in html
-    rows = json.loads(re.search(r"var data = (\[.*?\]);\n", html).group(1))
-    assert [row[2].split("</b>")[0] for row in rows] == ["<b>" + n for n in sites["nom"]]
+    drawn = nearby_map_support.event_rows(html)  # one marker each, in the list's order
+    assert [row[3] for row in drawn] == [html_text(t) for t in events["titre"]]
+    assert [row[:3] for row in drawn] == [
+        [round(la, 5), round(lo, 5), int(r)]
+        for la, lo, r in zip(events["lat"], events["lon"], events["relaye"], strict=True)]
+    assert nearby_map_support.circle(html) == (centre.lat, centre.lon, 30000.0)
+    assert nearby_map_support.centre(html) == (centre.lat, centre.lon)
+    shown = nearby_map_support.site_data(html)
+    assert [row[2] for row in shown["rows"]] == sites["nom"].tolist()
+    assert [row[4] for row in shown["rows"]] == sites["distance_km"].tolist()
     assert "<script>alert" not in html and "&lt;script&gt;alert" in html
     assert "javascript:alert" not in html
+    assert html.count("L.marker(") == 2  # one in each script: no folium marker per point
     assert "https://cdn" not in html and "https://code.jquery" not in html  # vendored files
     assert '"maxZoom": 18' in html
 
@@ -379,20 +419,30 @@ def test_beyond_the_caps_the_map_draws_the_soonest_events_and_nearest_sites(
     monkeypatch.setattr(config, "NEARBY_MAX_EVENT_MARKERS", 2)
     monkeypatch.setattr(config, "NEARBY_MAX_SITE_POINTS", 1)
     html = maps.map_html(maps_nearby.nearby_map(centre, 100, events, sites))
-    assert len(re.findall(r"L\.marker\(\s*\[", html)) == 2
-    drawn = [html_text(t) in html for t in events["titre"]]
-    assert drawn == [True, True] + [False] * (len(events) - 2)
+    drawn = [row[3] for row in nearby_map_support.event_rows(html)]
+    assert drawn == [html_text(t) for t in events["titre"].head(2)]
+    assert [row[2] for row in nearby_map_support.site_data(html)["rows"]] == [
+        sites["nom"].iloc[0]]
     note = maps_nearby.drawn_note(len(events), len(sites))
     assert note == (f"La carte montre les 2 premiers événements sur {len(events)} et le"
                     f"s 1 sites les plus proches sur {len(sites)} ; la liste et les chiffres "
                     "les comptent tous.")
     assert maps_nearby.drawn_note(2, 1) is None
 
-def test_site_names_are_escaped_in_their_tooltips() -> None:
-    sites = pd.DataFrame({"nom": ["<b>R&D</b> Forge"], "naf_division": ["25"],
-                          "distance_km": [1.0], "lat": [45.0], "lon": [4.0]})
-    (row,) = maps_nearby.site_rows(sites)
-    assert row[2].startswith("<b>&lt;b&gt;R&amp;D&lt;/b&gt; Forge</b> (Produits métalliques)")
+
+def test_site_names_and_sectors_are_escaped_in_their_tooltips() -> None:
+    sites = pd.DataFrame({"nom": ["<b>R&D</b> Forge", "Scierie", "Sans point"],
+                          "naf_division": ["25", None, "16"], "distance_km": [1.0, 2.5, 3.0],
+                          "lat": [45.0, 45.1, None], "lon": [4.0, 4.1, None]})
+    data = maps_nearby.site_rows(sites)
+    assert data["sectors"] == ["Produits métalliques", "secteur non renseigné"]
+    assert [row[2:] for row in data["rows"]] == [["&lt;b&gt;R&amp;D&lt;/b&gt; Forge", 0, 1.0],
+                                                  ["Scierie", 1, 2.5]]
+    tooltip = maps_nearby.site_tooltip(data["rows"][0], data["sectors"])
+    assert tooltip == ("<b>&lt;b&gt;R&amp;D&lt;/b&gt; Forge</b> (Produits métalliques)<br>"
+                       "Distance\u00a0: 1,0 km")
+    assert tooltip == maps.tooltip_html("<b>R&D</b> Forge", "Produits métalliques",
+                                        [("Distance", "1,0 km")])
 
 
 def test_map_before_a_place_is_chosen_shows_the_metropole(data) -> None:
@@ -409,6 +459,13 @@ def test_popup_text(data) -> None:
     assert "&lt;script&gt;" in trap and "<script>" not in trap and "href" not in trap
     lyon = maps_nearby.event_popup(found.loc[3].to_dict())
     assert 'href="https://exemple.fr/salon?id=3"' in lyon and 'rel="noopener noreferrer"' in lyon
+    row = maps_nearby.event_row(found.loc[3].to_dict())
+    assert row[3] == "Événement 3" and row[5] == "https://exemple.fr/salon?id=3"
+    assert lyon == "<br>".join([f"<b>{row[3]}</b>", *row[4]]) + (
+        f'<br><a href="{row[5]}" target="_blank" rel="noopener noreferrer">'
+        "Page de l'événement</a>")
+    km = f"{found.loc[3, 'distance_km']:.1f}".replace(".", ",")
+    assert "Parc des expositions, Lyon" in row[4] and f"À {km} km" in row[4]
 
 
 def test_an_insee_code_that_is_also_a_postcode_keeps_its_commune() -> None:

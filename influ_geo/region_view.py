@@ -12,13 +12,13 @@ the shared :class:`~influ_geo.filters.Filters` and a région code (the map is in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from influ_geo import indicators, indicators_series, priorities, schema, textnorm
+from influ_geo import indicators, priorities, region_counts, schema, textnorm
 from influ_geo.dataset import Dataset
 from influ_geo.filters import Filters, event_mask
 from influ_geo.formatting import format_int
@@ -89,65 +89,37 @@ def departement_name(code: str, departements: pd.DataFrame) -> str:
 
 # ---------------------------------------------------------------- key figures
 
-def _slots(data: Dataset, level: str, codes: Sequence[str]) -> np.ndarray:
-    """Per action, the rank of its territory at ``level`` in ``codes``, else ``-1``:
-    ``("departement", ["08", "51"])`` ⇒ 0 for the Ardennes, 1 for the Marne, -1 elsewhere."""
-    ranks = pd.Index(codes).get_indexer(data.territories[level]["code"])
-    return np.append(ranks, -1)[data.position("actions", level)]  # -1: no territory
-
-
-def done_counts(data: Dataset, filters: Filters, level: str,
-                codes: Sequence[str]) -> dict[str, np.ndarray]:
-    """The ``actions`` and ``membres_actifs`` of ``indicators.compute`` for the territories
-    ``codes`` of ``level`` only (in that order), without the other columns nor territories:
-    ``("departement", ["08", "51"])`` ⇒ ``{"actions": [2, 1], "membres_actifs": [2, 1]}``."""
-    slots = _slots(data, level, codes)
-    keep = indicators.select(data, filters).done & (slots >= 0)
-    members = data.actions["membre"].cat.codes.to_numpy().astype(np.int64)
-    n_members = max(len(data.actions["membre"].cat.categories), 1)
-    active = keep & (members >= 0)
-    pairs = np.unique(slots[active] * n_members + members[active])
-    return {"actions": np.bincount(slots[keep], minlength=len(codes)),
-            "membres_actifs": np.bincount(pairs // n_members, minlength=len(codes))}
-
-
-def _region_counts(data: Dataset, filters: Filters, code_region: str,
+def _region_counts(data: Dataset, done: np.ndarray, code_region: str,
                    epci: list[str]) -> dict[str, int]:
+    """Actions and members of the région, départements and EPCI touched (``done``: the
+    actions done in a period)."""
     departements = data.territories["departement"]
     departements = departements.loc[departements["code_region"] == code_region, "code"].tolist()
     known = set(data.territories["epci"]["code"])
     epci = [code for code in epci if code in known]
-    region = done_counts(data, filters, "region", [code_region])
-    in_departements = done_counts(data, filters, "departement", departements)["actions"]
-    in_epci = done_counts(data, filters, "epci", epci)["actions"]
-    upcoming, unrelayed = _upcoming_events(data, filters, code_region)
+    region = region_counts.done_counts(data, done, "region", [code_region])
+    in_departements = region_counts.done_counts(data, done, "departement", departements)
+    in_epci = region_counts.done_counts(data, done, "epci", epci)
     return {
         "actions": int(region["actions"][0]), "membres_actifs": int(region["membres_actifs"][0]),
-        "departements_touches": int((in_departements > 0).sum()),
+        "departements_touches": int((in_departements["actions"] > 0).sum()),
         "departements": len(departements),
-        "epci_touches": int((in_epci > 0).sum()), "epci": len(epci),
-        "a_venir": upcoming, "a_venir_non_relayes": unrelayed,
+        "epci_touches": int((in_epci["actions"] > 0).sum()), "epci": len(epci),
     }
-
-
-def _upcoming_events(data: Dataset, filters: Filters, code_region: str) -> tuple[int, int]:
-    """Upcoming events of the région, and those nobody relays yet: ``(2, 2)``."""
-    selection = indicators.select(data, filters)
-    regions = data.territories["region"]["code"].to_numpy()
-    positions = data.position("events", "region")
-    upcoming = selection.upcoming_events & (positions >= 0) & \
-        (regions[positions.clip(0)] == code_region)
-    return int(upcoming.sum()), int((upcoming & ~selection.relayed).sum())
 
 
 def key_figures(data: Dataset, filters: Filters, layers: Layers, code_region: str) -> list[Figure]:
     """Five figures of the région, each with its change over the period just before (as
     long as the elapsed part of the filter period), none for upcoming events."""
     epci = epci_codes(layers.communes, code_region)
-    now = _region_counts(data, filters, code_region, epci)
+    selection = indicators.select(data, filters)
+    now = _region_counts(data, selection.done, code_region, epci)
+    now["a_venir"], now["a_venir_non_relayes"] = region_counts.upcoming_events(
+        data, selection.upcoming_events, selection.relayed, code_region)
     period = comparison_period(filters, data.today)
     before = None if period is None else _region_counts(
-        data, filters.replace(debut=period[0], fin=period[1]), code_region, epci)
+        data, region_counts.done_rows(data, filters.replace(debut=period[0], fin=period[1])),
+        code_region, epci)
     since = "" if period is None else \
         f" Évolution par rapport au {period[0]:%d/%m/%Y} – {period[1]:%d/%m/%Y}."
 
@@ -178,11 +150,8 @@ def is_empty(data: Dataset, filters: Filters, code_region: str) -> bool:
     """True when the filters keep no action (done or planned) and no event of the
     période in the région."""
     selection = indicators.select(data, filters)
-    regions = data.territories["region"]["code"].to_numpy()
-    actions = data.position("actions", "region")
-    events = data.position("events", "region")
-    in_actions = (actions >= 0) & (regions[actions.clip(0)] == code_region)
-    in_events = (events >= 0) & (regions[events.clip(0)] == code_region)
+    in_actions = region_counts.slots(data, "actions", "region", [code_region]) == 0
+    in_events = region_counts.slots(data, "events", "region", [code_region]) == 0
     return not (((selection.done | selection.planned) & in_actions).any()
                 or (event_mask(data.events, filters) & in_events).any())
 
@@ -200,19 +169,17 @@ def monthly_by_theme(data: Dataset, filters: Filters, code_region: str) -> pd.Da
     ``Nouvel imaginaire`` 3…"""
     if filters.fin and filters.fin > data.today >= (filters.debut or data.today):
         filters = filters.replace(fin=data.today)  # later months hold no action done yet
-    long = indicators_series.monthly_series(data, "region", filters, by="theme",
-                                            codes=[code_region])
-    table = long.pivot_table(index="mois", columns="theme", values="actions", aggfunc="sum",
-                             fill_value=0)
-    table = table.reindex(columns=list(THEME_LABELS), fill_value=0).rename(columns=THEME_LABELS)
-    table.insert(0, "Mois", [month_label(day) for day in table.index])
-    return table.reset_index(drop=True).rename_axis(columns=None)
+    months, counts = region_counts.monthly_by_theme(data, filters, code_region)
+    table = pd.DataFrame(counts, columns=[THEME_LABELS[t] for t in schema.THEMES])
+    table.insert(0, "Mois", [month_label(pd.Timestamp(n // 12, n % 12 + 1, 1)) for n in months])
+    return table
 
 
 def theme_channel_table(data: Dataset, filters: Filters, code_region: str) -> pd.DataFrame:
     """Actions done in the région, theme (rows) × channel (columns), French labels and a
     ``Total`` column; the channels nobody used are dropped (all eight when none is used)."""
-    table = indicators_series.crosstab(data, filters, level="region", code=code_region)
+    table = region_counts.theme_by_channel(data, indicators.select(data, filters).done,
+                                           code_region)
     used = table.columns[table.sum() > 0]
     table = table[used] if len(used) else table
     table = table.rename(index=THEME_LABELS, columns=schema.CANAUX)
@@ -303,9 +270,9 @@ def comparison(data: Dataset, filters: Filters, code_region: str,
     inside = departements[departements["code_region"] == code_region]
 
     def counts(days: tuple[date, date]) -> dict[str, np.ndarray]:
-        period = filters.replace(debut=days[0], fin=days[1])
-        parts = [done_counts(data, period, "region", region["code"].tolist()),
-                 done_counts(data, period, "departement", inside["code"].tolist())]
+        done = region_counts.done_rows(data, filters.replace(debut=days[0], fin=days[1]))
+        parts = [region_counts.done_counts(data, done, "region", region["code"].tolist()),
+                 region_counts.done_counts(data, done, "departement", inside["code"].tolist())]
         return {name: np.concatenate([part[name] for part in parts]) for name in COMPARED}
 
     before, after = counts(avant), counts(apres)

@@ -28,6 +28,7 @@ from influ_geo import (
     levels,
     maps,
     referentiel,
+    region_counts,
     region_map,
     region_view,
 )
@@ -294,12 +295,40 @@ def _counts_from_tables(data, filters, code_region, epci) -> dict[str, int]:
 
 @pytest.mark.parametrize("filters", FILTER_SETS)
 def test_key_figures_are_those_of_the_indicator_tables(demo, layers, filters) -> None:
+    selection = indicators.select(demo, filters)
     for code in demo.territories["region"]["code"]:
         epci = region_map.epci_codes(layers.communes, code)
-        got = region_view._region_counts(demo, filters, code, epci)
+        got = region_view._region_counts(demo, selection.done, code, epci)
+        got["a_venir"], got["a_venir_non_relayes"] = region_counts.upcoming_events(
+            demo, selection.upcoming_events, selection.relayed, code)
         assert got == _counts_from_tables(demo, filters, code, epci), code
-    assert any(region_view._region_counts(demo, filters, code, [])["actions"]
+    assert any(region_view._region_counts(demo, selection.done, code, [])["actions"]
                for code in demo.territories["region"]["code"])
+
+
+@pytest.mark.parametrize("filters", FILTER_SETS)
+def test_monthly_series_is_that_of_monthly_series(demo, filters) -> None:
+    for code in ("84", "44", "94", "04"):
+        capped = filters.replace(fin=DEMO_DAY) if filters.fin and filters.fin > DEMO_DAY \
+            else filters
+        long = indicators_series.monthly_series(demo, "region", capped, by="theme",
+                                                codes=[code])
+        expected = long.pivot_table(index="mois", columns="theme", values="actions",
+                                    aggfunc="sum", fill_value=0)
+        expected = expected.reindex(columns=list(region_view.THEME_LABELS), fill_value=0)
+        table = region_view.monthly_by_theme(demo, filters, code)
+        assert table["Mois"].tolist() == [region_view.month_label(d) for d in expected.index]
+        assert table.drop(columns="Mois").to_numpy().tolist() == expected.to_numpy().tolist()
+
+
+@pytest.mark.parametrize("filters", FILTER_SETS)
+def test_theme_channel_table_is_that_of_crosstab(demo, filters) -> None:
+    for code in ("84", "44", "94", "04"):
+        expected = indicators_series.crosstab(demo, filters, level="region", code=code)
+        table = region_view.theme_channel_table(demo, filters, code)
+        assert table["Total"].tolist() == expected.sum(axis=1).tolist()
+        used = expected.loc[:, expected.sum() > 0] if expected.to_numpy().any() else expected
+        assert table.drop(columns="Total").to_numpy().tolist() == used.to_numpy().tolist()
 
 
 @pytest.mark.parametrize("filters", FILTER_SETS)

@@ -12,6 +12,7 @@ State kept across reruns (all keys start with ``pres_``):
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from influ_geo import (
+    commune_search,
     config,
     maps_nearby,
     nearby,
@@ -91,8 +93,20 @@ def _new_click() -> tuple[float, float] | None:
         return None
 
 
+@st.cache_resource(show_spinner=False)
+def _search_index_thread() -> threading.Thread:
+    """The commune search's index (~0.7 s once per process) built in the background from
+    the first opening of the page, while the member types: the first search is then as
+    fast as the next ones."""
+    thread = threading.Thread(target=commune_search.search_index, name="index-communes",
+                              daemon=True)
+    thread.start()
+    return thread
+
+
 def _commune_centre(text: str) -> Centre | None:
     """The commune typed (asking which one when several match), or None with a message."""
+    _search_index_thread().join()  # built once: wait for it rather than build it twice
     found = nearby.search_communes(text)
     if found.empty:
         # ``text`` may come from a link (``?commune=…``): shown as typed, never as Markdown.
@@ -117,6 +131,7 @@ def _option(commune: dict) -> str:
 
 def search_inputs(today: date) -> Search:
     """The commune box, radius and window; a new map click moves the centre there."""
+    _search_index_thread()  # started at the first opening, while the member types
     click = _new_click()
     if click is not None:
         st.session_state[POINT_KEY] = click

@@ -16,7 +16,17 @@ import nearby_map_support
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from influ_geo import app_data, auth, config, nearby, referentiel, store, ui_auth, ui_nearby
+from influ_geo import (
+    app_data,
+    auth,
+    commune_search,
+    config,
+    nearby,
+    referentiel,
+    store,
+    ui_auth,
+    ui_nearby,
+)
 from influ_geo.demo_cli import today_paris
 from influ_geo.escaping import html_text
 
@@ -104,6 +114,22 @@ def test_the_page_opens_with_its_title_and_how_to_start(data) -> None:
     assert at.date_input(key=ui_nearby.PERIOD_WIDGET).value == (
         data.today, data.today + timedelta(days=config.NEARBY_DAYS))
     assert map_script(at).count('"code": "') == 13  # France to click a point in
+
+
+def test_the_commune_search_is_prepared_while_the_member_types(data) -> None:
+    """Opening the page starts building the search index (once per process) in the
+    background: the first commune typed does not wait for it."""
+    commune_search.search_index.cache_clear()
+    ui_nearby._search_index_thread.clear()
+    at = open_page()
+    assert not at.exception and at.text_input(key=ui_nearby.COMMUNE_WIDGET).value == ""
+    building = ui_nearby._search_index_thread()
+    building.join(timeout=60)
+    assert not building.is_alive()
+    assert commune_search.search_index.cache_info().currsize == 1
+    at = search(at, "Lyon")  # the search then uses it
+    assert "de Lyon (69 – Rhône)" in markdown(at) + "".join(i.value for i in at.info)
+    assert commune_search.search_index.cache_info().misses == 1  # built once, not twice
 
 
 def test_events_near_a_commune_as_the_library_finds_them(data) -> None:

@@ -162,8 +162,9 @@ def ranking_table(frame: pd.DataFrame) -> None:
 
 
 def csv_button(frame: pd.DataFrame, level: str) -> None:
-    """Download the whole ranking as CSV (text cells neutralised for spreadsheets)."""
-    st.download_button("Télécharger le classement (CSV)", exports.ranking_csv(frame),
+    """Download the whole ranking as CSV (text cells neutralised for spreadsheets),
+    written when the button is pressed rather than at every run."""
+    st.download_button("Télécharger le classement (CSV)", lambda: exports.ranking_csv(frame),
                        file_name=ou_agir.csv_name(level), mime="text/csv",
                        icon=":material/download:", key="ou_agir_csv")
 
@@ -175,25 +176,32 @@ def top_details(page: Page, level: str, frame: pd.DataFrame,
     first = frame.head(top)
     events = priorities.events_to_join(page.data, level, page.filters,
                                        codes=first["code"].tolist())
+    counts = events["code"].value_counts()
+    # Sorted by territory then date: the soonest of each, made into one table at once.
+    shown = events.groupby("code", sort=False).head(config.OU_AGIR_EVENTS_SHOWN)
+    tables = ou_agir.events_table(shown, ui_filters.event_type_label)
+    tables.index = shown["code"].to_numpy()
     for row in first.to_dict("records"):
-        mine = events[events["code"] == row["code"]]
+        total = int(counts.get(row["code"], 0))
         # Names of imported Territoires d'industrie are data: shown as typed, not Markdown.
         label = f"{row['rang']}. {markdown_text(row['nom'])} — score {format_int(row['score'])}"
-        with st.expander(f"{label} · {ou_agir.events_count(len(mine))}",
+        with st.expander(f"{label} · {ou_agir.events_count(total)}",
                          expanded=row["rang"] == 1):
             st.markdown(markdown_text(row["explication"]))
             st.caption(ou_agir.breakdown(row))
-            if mine.empty:
-                st.caption("Aucun événement à venir sans relais dans ce territoire.")
-                continue
-            shown_rows = mine.head(config.OU_AGIR_EVENTS_SHOWN)  # sorted: the soonest
-            if len(shown_rows) < len(mine):
-                st.caption(f"Les {format_int(len(shown_rows))} plus proches dans le temps, "
-                           f"sur {format_int(len(mine))} événements à venir sans relais.")
-            table = ou_agir.events_table(shown_rows, ui_filters.event_type_label)
-            shown = [c for c in table.columns if c != "lien" or table["lien"].notna().any()]
-            st.dataframe(table, hide_index=True, column_config=EVENT_COLUMNS,
-                         column_order=shown)
+            _events_of(tables[tables.index == row["code"]].reset_index(drop=True), total)
+
+
+def _events_of(table: pd.DataFrame, total: int) -> None:
+    """The events to relay of one territory (its soonest ``table`` rows of ``total``)."""
+    if total == 0:
+        st.caption("Aucun événement à venir sans relais dans ce territoire.")
+        return
+    if len(table) < total:
+        st.caption(f"Les {format_int(len(table))} plus proches dans le temps, "
+                   f"sur {format_int(total)} événements à venir sans relais.")
+    shown = [c for c in table.columns if c != "lien" or table["lien"].notna().any()]
+    st.dataframe(table, hide_index=True, column_config=EVENT_COLUMNS, column_order=shown)
 
 
 EVENT_COLUMNS = {

@@ -98,6 +98,19 @@ def test_the_first_territory_lists_its_events_to_relay(regions, data) -> None:
                for c in regions.caption)
 
 
+def test_each_of_the_first_ten_lists_its_own_events(regions, data) -> None:
+    ranking = priorities.rank(data, "region", filters(regions))
+    tables = iter(regions.dataframe[:-1])  # one per territory with events, then the ranking
+    listed = 0
+    for code in ranking["code"].head(config.OU_AGIR_TOP):
+        events = priorities.events_to_join(data, "region", filters(regions), codes=[code])
+        if len(events):
+            wanted = events["titre"].head(config.OU_AGIR_EVENTS_SHOWN).tolist()
+            assert next(tables).value["evenement"].tolist() == wanted, code
+            listed += 1
+    assert next(tables, None) is None and listed > 1
+
+
 def test_the_events_listed_are_the_soonest_few_with_their_count(data, monkeypatch) -> None:
     monkeypatch.setattr(config, "OU_AGIR_EVENTS_SHOWN", 2)
     at = open_page()

@@ -129,6 +129,26 @@ def test_read_table_returns_canonical_dtypes_even_when_empty(store_engine):
     assert sites["date_maj"].dtype.kind == "M"
 
 
+def test_values_of_another_type_written_outside_the_app_are_read_in_canonical_dtypes(
+        tmp_path):
+    """SQLite keeps what it is given: a code written as a number, a count as text, a
+    date with a time zone offset or without microseconds still read as str, Int64 and
+    datetime64 (the column-wise fast path falls back value by value)."""
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'mixed.sqlite'}")
+    _import(engine, "sites", _sites(), checksum="mixed")
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE sites SET code_insee = 1001, effectif_estime = '12', "
+                             "lon = '4.5', date_maj = '2026-03-01 08:00:00' WHERE id = 1"))
+        conn.execute(sa.text("UPDATE sites SET date_maj = NULL, lat = NULL WHERE id = 2"))
+    sites = store.read_table(engine, "sites")
+    assert sites["code_insee"].dtype == "str" and sites.loc[0, "code_insee"] == "1001"
+    assert sites["effectif_estime"].dtype == "Int64" and sites.loc[0, "effectif_estime"] == 12
+    assert sites["lon"].dtype == "float64" and sites.loc[0, "lon"] == 4.5
+    assert sites.loc[0, "date_maj"] == pd.Timestamp("2026-03-01 08:00")
+    assert pd.isna(sites.loc[1, "date_maj"]) and pd.isna(sites.loc[1, "lat"])
+    assert sites.loc[2, "code_insee"] == "97411"
+
+
 def test_read_table_filters(store_engine):
     _import(store_engine, "sites", _sites(), checksum="a")
     corse_or_reunion = store.read_table(store_engine, "sites", code_region=["94", "04"])

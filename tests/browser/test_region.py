@@ -54,7 +54,9 @@ def test_bretagne_from_a_link_then_its_epci_then_corse(app_url: str, watched: Wa
     assert metric_value(page, "Départements touchés").endswith("/ 4")
     assert page.get_by_text("Finistère (29), le département choisi").is_visible()
     assert page.locator('[data-testid="stVegaLiteChart"]').first.is_visible()
-    assert page.locator('[data-testid="stDataFrame"]').count() == 3
+    tables = page.locator('[data-testid="stDataFrame"]')
+    tables.nth(2).wait_for(timeout=DRAW_TIMEOUT_S * 1000)  # below the map: may come later
+    assert tables.count() == 3
     frame = page.frame_locator(MAP_IFRAME).first
     frame.locator("path.leaflet-interactive").nth(1).hover()
     assert "Actions" in frame.locator(".leaflet-tooltip").inner_text(timeout=5000)

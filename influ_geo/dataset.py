@@ -109,9 +109,7 @@ def prepare(
     tables = {kind: _table(frames, kind) for kind in (*KINDS, "membres")}
     ti = _table(frames, "territoires_industrie")
     codes = _CodeCompleter(ti)
-    events = codes.complete(tables["events"].reset_index(drop=True))
-    result = match_actions(codes.complete(tables["actions"].reset_index(drop=True)), events,
-                           settings or MatchSettings())
+    events, result = _joined(tables, codes, settings)
     actions = codes.complete(result.actions)
     actions = _coded_actions(actions, events)
     sites = _coded_sites(codes.complete(tables["sites"].reset_index(drop=True)))
@@ -126,6 +124,35 @@ def prepare(
             located[(kind, level)] = commune_known if level == "ti" else pos >= 0
     return Dataset(today, actions, events, sites, tables["membres"], territories, positions,
                    located, result, demo, territoires_industrie=ti)
+
+
+def _joined(tables: Mapping[str, pd.DataFrame], codes: _CodeCompleter,
+            settings: MatchSettings | None) -> tuple[pd.DataFrame, MatchResult]:
+    """The events with complete territory codes, and the actions joined to them."""
+    events = codes.complete(tables["events"].reset_index(drop=True))
+    actions = codes.complete(tables["actions"].reset_index(drop=True))
+    return events, match_actions(actions, events, settings or MatchSettings())
+
+
+def work_out_links(engine: Engine) -> MatchResult | None:
+    """Join the stored actions to the stored events now, as :func:`load` will.
+
+    Called after an import of events or actions: the title verdicts are then kept (in
+    memory and on disk, see :mod:`influ_geo.matching_cache`), and the next load of the
+    dashboard, in this process or another, recalls them instead of scoring thousands of
+    titles while a page waits. ``None`` (nothing read beyond the actions) when no action
+    names its event by title.
+    """
+    from influ_geo import store
+
+    actions = store.read_table(engine, "actions")
+    if not actions["evenement_titre"].fillna("").str.strip().ne("").any():
+        return None
+    frames = {"actions": actions, "events": store.read_table(engine, "events"),
+              "territoires_industrie": store.read_table(engine, "territoires_industrie")}
+    tables = {kind: _table(frames, kind) for kind in ("actions", "events")}
+    codes = _CodeCompleter(_table(frames, "territoires_industrie"))
+    return _joined(tables, codes, None)[1]
 
 
 def _table(frames: Mapping[str, pd.DataFrame], kind: str) -> pd.DataFrame:

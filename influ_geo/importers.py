@@ -21,6 +21,7 @@ kept and listed as warnings; they are not rejections.
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from influ_geo import geocode, import_locate, readers, safe_zip, schema, store
 from influ_geo.import_formats import (
@@ -47,6 +49,8 @@ from influ_geo.import_report import PipelineReport
 from influ_geo.report import ImportReport
 from influ_geo.sources import csv_stream, icpe, irep, openagenda, territoires_industrie
 from influ_geo.sources.values import MissingColumns
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FORMATS", "LoadOptions", "PipelineReport", "PreparedImport", "Progress",
            "UnusableFile", "checksum_of", "import_bytes", "import_file", "preview",
@@ -208,8 +212,22 @@ def write_prepared(prepared: PreparedImport, engine: Engine | None = None, *,
     if not result.already_imported and merged_by_store > 0:
         report.rows_merged += merged_by_store
         report.rows_kept -= merged_by_store
+    if not result.already_imported and prepared.kind in ("events", "actions"):
+        _step(progress, "Liaison des mobilisations aux événements", 0.95)
+        _work_out_links(engine)
     _step(progress, "Terminé", 1.0)
     return report
+
+
+def _work_out_links(engine: Engine) -> None:
+    """Title links worked out right after the import (the dashboard then recalls them);
+    the import is written whatever happens here: the dashboard would work them out."""
+    from influ_geo import dataset
+
+    try:
+        dataset.work_out_links(engine)
+    except (SQLAlchemyError, OSError, ValueError) as error:
+        log.warning("Liaisons par titre non préparées après l'import : %s", error)
 
 
 def import_bytes(data: bytes, file_name: str, kind: str, **kwargs: object) -> PipelineReport:

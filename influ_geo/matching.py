@@ -392,7 +392,7 @@ def _similarity(block: _Block, ev: _EventArrays, possible: np.ndarray,
     if len(columns):
         unique, inverse = np.unique(block.queries[fuzzy], return_inverse=True)
         scores = process.cdist(unique, ev.titles[block.choices[columns]], scorer=fuzz.WRatio,
-                               processor=None, dtype=np.uint8, workers=1,
+                               processor=None, dtype=np.uint8, workers=-1,
                                score_cutoff=max(0, int(cutoff * 100) - 1))
         similarity[np.ix_(fuzzy, columns)] = scores[inverse].astype(np.float32) / 100
     return similarity

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from test_matching import action, actions_frame, events_frame
 
-from influ_geo import config, matching, matching_cache
+from influ_geo import config, dataset, importers, matching, matching_cache, store
 from influ_geo.matching import match_actions
 
 ROWS = [action("2025-05-12", titre="Retour sur : Salon de la sous-traitance", dep="08"),
@@ -130,3 +132,52 @@ def test_the_folder_comes_from_the_environment(tmp_path):
                              check=True, env={"INFLU_GEO_MATCH_CACHE_DIR": value,
                                               "PATH": ""}).stdout.strip()
         assert out == expected
+
+
+# ---------------------------------------------------------------- worked out at import
+
+DATA = Path(__file__).resolve().parent / "data"
+TODAY = date(2026, 11, 26)
+
+
+def _load_links(engine) -> pd.DataFrame:
+    return dataset.load(engine, TODAY).actions[["evenement_id", "liaison", "liaison_score"]]
+
+
+def test_an_import_of_actions_works_the_links_out_for_the_next_load(store_engine, folder,
+                                                                     monkeypatch):
+    importers.import_file(DATA / "events" / "evenements.csv", "events", engine=store_engine)
+    stages: list[str] = []
+    importers.import_file(DATA / "actions" / "actions.csv", "actions", engine=store_engine,
+                          progress=lambda stage, done: stages.append(stage))
+    assert "Liaison des mobilisations aux événements" in stages
+    assert len(list(folder.glob("*.parquet"))) == 1
+    matching._MEMO.clear()  # another process: the dashboard's server
+    scored = _scored_rows(monkeypatch)
+    recalled = _load_links(store_engine)
+    assert scored == [] and recalled["liaison"].eq("titre").any()
+    monkeypatch.setattr(config, "MATCH_CACHE_DIR", None)
+    matching._MEMO.clear()
+    worked_out = _load_links(store_engine)
+    assert scored != []  # worked out again: the same links
+    pd.testing.assert_frame_equal(recalled, worked_out)
+
+
+def test_without_titles_nothing_but_the_actions_is_read(store_engine, monkeypatch):
+    importers.import_file(DATA / "events" / "evenements.csv", "events", engine=store_engine)
+    read: list[str] = []
+    real = store.read_table
+    monkeypatch.setattr(store, "read_table",
+                        lambda engine, kind, **kw: read.append(kind) or real(engine, kind, **kw))
+    assert dataset.work_out_links(store_engine) is None and read == ["actions"]
+
+
+def test_a_failure_to_work_the_links_out_keeps_the_import(store_engine, monkeypatch, caplog):
+    def broken(engine) -> None:
+        raise OSError("disque plein")
+
+    monkeypatch.setattr(dataset, "work_out_links", broken)
+    report = importers.import_file(DATA / "events" / "evenements.csv", "events",
+                                   engine=store_engine)
+    assert report.result.rows_inserted == len(store.read_table(store_engine, "events")) > 0
+    assert "disque plein" in caplog.text

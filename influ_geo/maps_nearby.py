@@ -28,19 +28,16 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from types import SimpleNamespace
 
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
 from influ_geo import config, naf, referentiel
 from influ_geo.assets import localize
-from influ_geo.escaping import RawElement, html_text, http_url, shorten
+from influ_geo.escaping import html_text, http_url, shorten
 from influ_geo.formatting import format_decimal, format_int
 from influ_geo.maps import (
     BoundedGeoJson,
@@ -50,7 +47,7 @@ from influ_geo.maps import (
     latlon_bounds,
     tooltip_html,
 )
-from influ_geo.maps_points import to_json
+from influ_geo.maps_points import PlainScript, to_json
 from influ_geo.nearby import Centre
 from influ_geo.nearby_tables import dates_text, relay_text
 
@@ -216,14 +213,10 @@ def site_tooltip(row: list, sectors: list[str]) -> str:
     return f"<b>{row[2]}</b> ({sectors[row[3]]})<br>Distance\u00a0: {format_decimal(row[4])} km"
 
 
-class PointsScript(JSCSSMixin, MacroElement):
+class PointsScript(PlainScript):
     """A layer of points made in the browser by ``code`` (:data:`EVENTS_JS`,
-    :data:`SITES_JS`) from the JSON ``values`` it is given.
-
-    Its script is plain text, never a Jinja template (the rows may hold ``{{`` and are
-    large). ``st_folium`` reads it through ``_template.module.script`` like any folium
-    element; a figure render adds it as is.
-    """
+    :data:`SITES_JS`) from the JSON ``values`` it is given (a plain-text script: see
+    :class:`~influ_geo.maps_points.PlainScript`)."""
 
     def __init__(self, name: str, code: str, values: dict[str, str],
                  js: list | None = None, css: list | None = None) -> None:
@@ -231,19 +224,10 @@ class PointsScript(JSCSSMixin, MacroElement):
         self._name = name
         self.default_js, self.default_css = list(js or []), list(css or [])
         self._code, self._values = code, values
-        self._template = SimpleNamespace(module=SimpleNamespace(script=self._script))
 
     def _script(self, this: object = None, kwargs: object = None) -> str:
         return self._code % {**self._values, "name": self.get_name(),
                              "map": self._parent.get_name()}
-
-    def render(self, **kwargs: object) -> None:
-        figure = self.get_root()
-        for name, url in self.default_js:
-            figure.header.add_child(folium.JavascriptLink(url), name=name)
-        for name, url in self.default_css:
-            figure.header.add_child(folium.CssLink(url), name=name)
-        figure.script.add_child(RawElement(self._script()), name=self.get_name())
 
 
 def _add_events(m: folium.Map, events: pd.DataFrame) -> None:

@@ -37,6 +37,7 @@ from folium.plugins import MarkerCluster
 
 from influ_geo import config, indicators, priorities
 from influ_geo.dataset import Dataset
+from influ_geo.escaping import RawElement
 from influ_geo.filters import Filters
 from influ_geo.popups import Popup, action_popups, event_popups, site_popups
 
@@ -299,24 +300,32 @@ CLUSTER_JS = """var %(name)s = (function() {
 %(name)s.addTo(%(map)s);"""
 
 
-class _Text(Element):
-    """Text already rendered, added to a figure as is (never parsed as a template)."""
+class PlainScript(JSCSSMixin, MacroElement):
+    """A map element whose script is plain text, never a Jinja template: its data may
+    hold any text (a ``{{`` in a title) and is large. ``st_folium`` reads the script
+    through ``_template.module.script`` like any folium element's; a figure render adds
+    it as is, after the element's ``default_js`` and ``default_css`` links. Subclasses
+    write ``_script``."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._text = text
+        self._template = SimpleNamespace(module=SimpleNamespace(script=self._script))
 
-    def render(self, **kwargs: object) -> str:
-        return self._text
+    def _script(self, this: object = None, kwargs: object = None) -> str:
+        raise NotImplementedError
+
+    def render(self, **kwargs: object) -> None:
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(folium.JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(folium.CssLink(url), name=name)
+        figure.script.add_child(RawElement(self._script()), name=self.get_name())
 
 
-class PointCluster(JSCSSMixin, MacroElement):
-    """One point layer clustered by Leaflet.markercluster, rendered from :class:`PointLayer`.
-
-    Its script is plain text, never a Jinja template: the rows may hold any text (a
-    ``{{`` in a title) and are large. ``st_folium`` reads it through
-    ``_template.module.script`` like any folium element; a figure render adds it as is.
-    """
+class PointCluster(PlainScript):
+    """One point layer clustered by Leaflet.markercluster, rendered from :class:`PointLayer`
+    (a plain-text script: see :class:`PlainScript`)."""
 
     def __init__(self, layer: PointLayer) -> None:
         super().__init__()
@@ -326,7 +335,6 @@ class PointCluster(JSCSSMixin, MacroElement):
                             if link[0] == "markerclustercss"]
         self._name = "PointCluster"
         self.layer = layer
-        self._template = SimpleNamespace(module=SimpleNamespace(script=self._script))
 
     def _script(self, this: object = None, kwargs: object = None) -> str:
         spec = self.layer.spec
@@ -336,14 +344,6 @@ class PointCluster(JSCSSMixin, MacroElement):
                     "un département au-dessus de la carte pour voir chaque point."}
         return CLUSTER_JS % {"name": self.get_name(), "spec": to_json(settings),
                              "rows": self.layer.rows, "map": self._parent.get_name()}
-
-    def render(self, **kwargs: object) -> None:
-        figure = self.get_root()
-        for name, url in self.default_js:
-            figure.header.add_child(folium.JavascriptLink(url), name=name)
-        for name, url in self.default_css:
-            figure.header.add_child(folium.CssLink(url), name=name)
-        figure.script.add_child(_Text(self._script()), name=self.get_name())
 
 
 def layer_css(specs: Iterable[LayerSpec]) -> str:

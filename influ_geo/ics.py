@@ -24,7 +24,8 @@ What the file holds, and why:
   with ``DTEND`` the day *after* the last day (RFC 5545: the end is exclusive);
   a timed event without end has no ``DTEND`` (it ends when it starts, RFC 5545 3.6.1);
 - TEXT values escape ``\``, ``;``, ``,`` and line breaks (``\n``); other control
-  characters are dropped (TEXT excludes them);
+  characters are dropped (TEXT excludes them); ``<`` and ``>`` are written ``‹`` and ``›``,
+  so a calendar app that shows descriptions as HTML finds no tag from the data;
 - content lines are folded at 75 octets of UTF-8, never inside a character, each
   continuation starting with one space; lines end with CRLF.
 """
@@ -54,6 +55,7 @@ DROM_TIMEZONES: dict[str, str] = {
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # CTLs but HTAB (\t); \n handled apart
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_MARKUP = str.maketrans({"<": "\u2039", ">": "\u203a"})  # no tag in any text: ‹ ›
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
@@ -82,8 +84,11 @@ class CalendarEvent:
 
 def escape_text(value: str) -> str:
     r"""A TEXT value (RFC 5545 3.3.11): ``a;b,c\d`` + newline + ``e`` ⇒ ``a\;b\,c\\d\ne``;
-    other control characters are dropped."""
+    other control characters are dropped, and ``<`` ``>`` become ``‹`` ``›``: some calendar
+    apps show a description as HTML, where ``<img src=x onerror=…>`` from the data would
+    be a tag; ``‹img …›`` reads the same everywhere and is never markup."""
     text = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    text = text.translate(_MARKUP)
     return _CONTROL.sub("", _LINE_BREAK.sub("\\\\n", text))
 
 

@@ -68,6 +68,19 @@ def test_an_independent_parser_reads_every_event(text: str) -> None:
     assert all(e.decoded("DTSTAMP") == STAMP for e in events)
 
 
+def test_no_text_of_the_data_is_markup_in_an_app_that_reads_html() -> None:
+    hostile = '<img src=x onerror="alert(1)"> & <script>alert(2)</script>'
+    raw = ics.calendar([event(summary=hostile, description=f"Organisé par {hostile}",
+                              location="<b>Lyon</b>", categories=("<i>salon</i>",))],
+                       stamp=STAMP)
+    assert "<" not in raw and ">" not in raw
+    (parsed,) = vevents(raw)
+    assert str(parsed["SUMMARY"]) == ('‹img src=x onerror="alert(1)"› & '
+                                      "‹script›alert(2)‹/script›")
+    assert str(parsed["LOCATION"]) == "‹b›Lyon‹/b›"
+    assert str(parsed["DESCRIPTION"]).startswith("Organisé par ‹img")
+
+
 def test_text_is_escaped_and_comes_back_unchanged(text: str) -> None:
     first, second = vevents(text)[:2]
     expected = TRICKY.replace("\r\n", "\n")
@@ -192,6 +205,7 @@ def test_any_text_survives_escaping_folding_and_parsing(value: str) -> None:
     assert all(len(line) <= 75 for line in lines)
     (parsed,) = vevents(text)
     expected = ics._CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    expected = expected.replace("<", "\u2039").replace(">", "\u203a")  # never markup
     assert str(parsed.get("SUMMARY", "")) == expected
 
 

@@ -136,15 +136,22 @@ def match_actions(
 
 
 def _ids_given(actions: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
-    """``evenement_id``, else ``evenement_ref`` read as a ``source_id`` or a store id."""
+    """``evenement_id``, else ``evenement_ref`` read as a ``source_id`` or a store id,
+    else ``evenement_titre`` equal to a ``source_id``: an import keeps there the id of an
+    event that was not in the store yet (``"41852310"``), so the action is joined to it
+    once the event is imported."""
     given = (actions["evenement_id"].astype("Int64") if "evenement_id" in actions.columns
              else pd.Series(pd.NA, index=actions.index, dtype="Int64"))
-    if "evenement_ref" not in actions.columns:
-        return given
-    by_ref = dict(zip(events["source_id"].astype("str"), events["id"], strict=True))
-    by_ref.update({str(i): i for i in events["id"].dropna()})
-    from_ref = actions["evenement_ref"].map(by_ref).astype("Int64")
-    return given.fillna(from_ref)
+    by_source = {source: i for source, i in zip(events["source_id"].astype("str"),
+                                                 events["id"], strict=True)
+                 if isinstance(source, str)}  # NaN: an event without source id
+    if "evenement_ref" in actions.columns:
+        by_ref = {**by_source, **{str(i): i for i in events["id"].dropna()}}
+        given = given.fillna(actions["evenement_ref"].map(by_ref).astype("Int64"))
+    if "evenement_titre" in actions.columns:
+        titles = actions["evenement_titre"].astype("str").str.strip()
+        given = given.fillna(titles.map(by_source).astype("Int64"))
+    return given
 
 
 def match_titles(

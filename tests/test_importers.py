@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from influ_geo import config, import_formats, import_locate, importers, store
+from influ_geo import config, dataset, import_formats, import_locate, importers, store
 from influ_geo.report import ImportReport
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -316,6 +317,19 @@ def test_actions_without_their_event_in_the_store_are_kept_and_warned(store_engi
     assert line_3[1] == ("non placé sur la carte : événement relayé introuvable dans la base "
                          ": territoire inconnu")
     assert report.precision["failed"] == 1
+
+
+def test_actions_imported_before_their_event_are_joined_to_it_once_it_arrives(store_engine):
+    _import(store_engine, "actions", "actions/actions.csv")
+    before = dataset.load(store_engine, date(2026, 11, 26)).actions
+    assert before.loc[1, "liaison"] == "non_trouve" and pd.isna(before.loc[1, "code_insee"])
+    _import(store_engine, "events", "events/openagenda_events.v2.json")
+    after = dataset.load(store_engine, date(2026, 11, 26)).actions
+    figeac = store.read_table(store_engine, "events").set_index("source_id").loc["41852310"]
+    assert after.loc[1, "liaison"] == "id" and after.loc[1, "evenement_id"] == figeac["id"]
+    assert after.loc[1, "territoire_herite"]
+    assert after.loc[1, "code_insee"] == figeac["code_insee"]
+    assert len(after) == len(before) == 11
 
 
 def test_title_matching_is_exact_and_prefers_the_nearest_date():

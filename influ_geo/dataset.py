@@ -145,10 +145,11 @@ def work_out_links(engine: Engine) -> MatchResult | None:
     """
     from influ_geo import store
 
-    actions = store.read_table(engine, "actions")
-    if not actions["evenement_titre"].fillna("").str.strip().ne("").any():
+    titles = store.read_table(engine, "actions", columns=["evenement_titre"])
+    if not titles["evenement_titre"].fillna("").str.strip().ne("").any():
         return None
-    frames = {"actions": actions, "events": store.read_table(engine, "events"),
+    frames = {"actions": store.read_table(engine, "actions"),
+              "events": store.read_table(engine, "events"),
               "territoires_industrie": store.read_table(engine, "territoires_industrie")}
     tables = {kind: _table(frames, kind) for kind in ("actions", "events")}
     codes = _CodeCompleter(_table(frames, "territoires_industrie"))

@@ -1,7 +1,10 @@
-"""Editor access: salted password hashes, the editor list and a per-session sign-in throttle.
+"""Editor access: salted password hashes, the editor list and the sign-in throttles.
 
 Pure: no streamlit import. The page layer (``influ_geo.ui_auth``) passes ``st.secrets``,
-``os.environ``, the session's ``SignInState`` and the clock.
+``os.environ``, the throttle states and the clock. Wrong passwords are counted twice:
+per browser session (``SignInState`` in the session) and per login for the whole server
+(:class:`LoginThrottles`), so opening new sessions does not give a login fresh attempts;
+an attempt waits for the stricter of the two (:func:`stricter`).
 
 A stored hash reads ``pbkdf2_sha256$600000$<salt hex>$<hash hex>`` (PBKDF2-HMAC-SHA256,
 a random 16-byte salt per password); ``python -m influ_geo hash-password`` prints one.
@@ -17,6 +20,8 @@ import hmac
 import math
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -195,16 +200,66 @@ def sign_in(
     A blocked session is refused without checking the password; a wrong password
     counts a failure; a right one clears the count.
     """
-    state = unlock_if_expired(state, now)
-    refusal = wait_message(state, now)
+    return sign_in_throttled(editors, login, password, state, SignInState(), now)[0]
+
+
+def sign_in_throttled(
+    editors: Mapping[str, str], login: str, password: str, session: SignInState,
+    per_login: SignInState, now: float,
+) -> tuple[SignInResult, SignInState]:
+    """Check one attempt under the session's and the login's throttles.
+
+    The attempt waits for the stricter of the two; a wrong password counts one failure
+    in each, a right one clears both. Returns the result (its ``state``: the session's
+    new state) and the login's new state.
+    """
+    session, per_login = unlock_if_expired(session, now), unlock_if_expired(per_login, now)
+    refusal = wait_message(stricter(session, per_login), now)
     if refusal:
-        return SignInResult(None, refusal, state)
+        return SignInResult(None, refusal, session), per_login
     editor = check_credentials(editors, login, password)
     if editor:
-        return SignInResult(editor, f"Connecté·e en tant que {editor}.", SignInState())
-    state = record_failure(state, now)
-    left = config.AUTH_MAX_FAILURES - state.failures
+        return (SignInResult(editor, f"Connecté·e en tant que {editor}.", SignInState()),
+                SignInState())
+    session, per_login = record_failure(session, now), record_failure(per_login, now)
+    both = stricter(session, per_login)
+    left = config.AUTH_MAX_FAILURES - both.failures
     if left <= 0:
-        return SignInResult(None, WRONG_CREDENTIALS + " " + wait_message(state, now), state)
-    return SignInResult(None, f"{WRONG_CREDENTIALS} Essais restants avant blocage : {left}.", state)
+        message = WRONG_CREDENTIALS + " " + wait_message(both, now)
+    else:
+        message = f"{WRONG_CREDENTIALS} Essais restants avant blocage : {left}."
+    return SignInResult(None, message, session), per_login
 
+
+def stricter(first: SignInState, second: SignInState) -> SignInState:
+    """The state that makes an attempt wait the longest: ``SignInState(2, t + 2)`` and
+    ``SignInState(5, t + 900)`` ⇒ ``SignInState(5, t + 900)``."""
+    return SignInState(max(first.failures, second.failures),
+                       max(first.blocked_until, second.blocked_until))
+
+
+class LoginThrottles:
+    """Wrong-password states per login (normalised), shared by every session of the
+    server; at most ``size`` logins are remembered (the least recently tried forgotten
+    first), so guessing random logins cannot fill the memory."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._states: OrderedDict[str, SignInState] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()  # sessions run in threads of one process
+
+    def get(self, login: str) -> SignInState:
+        with self._lock:
+            return self._states.get(normalize_login(login), SignInState())
+
+    def put(self, login: str, state: SignInState) -> None:
+        """Keep ``state`` for ``login``; a clean state (signed in) forgets the login."""
+        key = normalize_login(login)
+        with self._lock:
+            if state == SignInState():
+                self._states.pop(key, None)
+                return
+            self._states[key] = state
+            self._states.move_to_end(key)
+            while len(self._states) > self._size:
+                self._states.popitem(last=False)

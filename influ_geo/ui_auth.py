@@ -1,8 +1,9 @@
 """Editor sign-in widgets: reading is open, writing needs a signed-in editor.
 
 The checks are in ``influ_geo.auth`` (pure); this module keeps the session's editor in
-``st.session_state["editeur"]`` and the wrong-password throttle in
-``st.session_state["connexion_essais"]``.
+``st.session_state["editeur"]``, the session's wrong-password throttle in
+``st.session_state["connexion_essais"]`` and every login's in :func:`login_throttles`
+(one per server).
 """
 
 from __future__ import annotations
@@ -49,11 +50,21 @@ def current_editor() -> str | None:
     return login if login and login in editors() else None
 
 
+@st.cache_resource(show_spinner=False)
+def login_throttles() -> auth.LoginThrottles:
+    """The wrong-password states of every login, shared by the sessions of the server."""
+    return auth.LoginThrottles()
+
+
 def _attempt(login: str, password: str) -> auth.SignInResult:
-    """Check one attempt against the session throttle and remember the outcome."""
-    state = st.session_state.get(THROTTLE_KEY, auth.SignInState())
-    result = auth.sign_in(editors(), login, password, state, time.monotonic())
+    """Check one attempt against the stricter of the session's and the login's throttles
+    and remember the outcome in both."""
+    throttles = login_throttles()
+    session = st.session_state.get(THROTTLE_KEY, auth.SignInState())
+    result, per_login = auth.sign_in_throttled(editors(), login, password, session,
+                                               throttles.get(login), time.monotonic())
     st.session_state[THROTTLE_KEY] = result.state
+    throttles.put(login, per_login)
     if result.editor:
         st.session_state[EDITOR_KEY] = result.editor
     return result

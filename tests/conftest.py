@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,16 @@ def _no_match_cache_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     from influ_geo import config
 
     monkeypatch.setattr(config, "MATCH_CACHE_DIR", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_throttles() -> Iterator[None]:
+    """Wrong passwords are counted per login for the whole server (one per test process
+    here): each test starts with none."""
+    yield
+    ui_auth = sys.modules.get("influ_geo.ui_auth")
+    if ui_auth is not None:
+        ui_auth.login_throttles.clear()
 
 
 @pytest.fixture

@@ -125,6 +125,46 @@ def test_an_unknown_login_counts_as_a_failure(throttle: None) -> None:
     assert result.editor is None and result.state.failures == 1
 
 
+def test_a_login_locked_in_one_session_is_locked_in_a_new_one(throttle: None) -> None:
+    editors = {"alice": auth.hash_password("s3cret", iterations=FAST),
+               "bob": auth.hash_password("b0b", iterations=FAST)}
+    throttles, now = auth.LoginThrottles(), 1000.0
+    for _ in range(5):  # an attacker's session, always a fresh one
+        result, state = auth.sign_in_throttled(editors, "Alice", "faux", SignInState(),
+                                               throttles.get("Alice"), now)
+        throttles.put("Alice", state)
+        if state.failures < 5:
+            now = state.blocked_until  # waits out each pause; the lock then starts at now
+    assert throttles.get(" alice ").failures == 5 and "bloquée" in result.message
+    fresh = auth.sign_in_throttled(editors, "alice", "s3cret", SignInState(),
+                                   throttles.get("alice"), now + 1)[0]
+    assert fresh.editor is None and fresh.message.startswith("Trop d'essais")
+    bob = auth.sign_in_throttled(editors, "bob", "b0b", SignInState(), throttles.get("bob"),
+                                 now + 1)[0]
+    assert bob.editor == "bob"  # other logins are not locked by alice's failures
+    later, cleared = auth.sign_in_throttled(editors, "alice", "s3cret", SignInState(),
+                                            throttles.get("alice"), now + 901)
+    assert later.editor == "alice" and cleared == SignInState()
+    throttles.put("alice", cleared)
+    assert throttles.get("alice") == SignInState()
+
+
+def test_the_session_count_and_the_login_count_add_up_separately(throttle: None) -> None:
+    editors = {"alice": auth.hash_password("s3cret", iterations=FAST)}
+    session, per_login = SignInState(3, 0.0), SignInState(1, 0.0)
+    result, login_state = auth.sign_in_throttled(editors, "alice", "x", session, per_login,
+                                                 100.0)
+    assert (result.state.failures, login_state.failures) == (4, 2)
+    assert result.message.endswith("Essais restants avant blocage : 1.")
+
+
+def test_login_throttles_remember_a_bounded_number_of_logins() -> None:
+    throttles = auth.LoginThrottles(size=3)
+    for name in ("a", "b", "c", "d"):
+        throttles.put(name, SignInState(1, 5.0))
+    assert throttles.get("a") == SignInState() and throttles.get("D") == SignInState(1, 5.0)
+
+
 def test_wait_message_rounds_up() -> None:
     message = auth.wait_message(SignInState(1, 10.2), now=9.0)
     assert message == "Patientez 2 s avant un nouvel essai."

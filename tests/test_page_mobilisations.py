@@ -172,6 +172,16 @@ def test_five_wrong_passwords_lock_the_session(page_store: str) -> None:
     assert ui_auth.EDITOR_KEY not in at.session_state
 
 
+def test_a_login_locked_in_one_session_stays_locked_in_a_new_session(page_store: str) -> None:
+    at = open_page()
+    for _ in range(config.AUTH_MAX_FAILURES):
+        at = sign_in(at, "alice", "pas le bon")
+    other = sign_in(open_page(), "Alice", PASSWORD)  # a new browser session
+    assert [e.value for e in other.error] == [
+        "Trop d'essais infructueux : connexion bloquée encore 15 min."]
+    assert ui_auth.EDITOR_KEY not in other.session_state
+
+
 def test_the_right_password_opens_the_editing_tools(page_store: str) -> None:
     at = sign_in(open_page(), "Alice", PASSWORD)
     assert not at.exception

@@ -79,15 +79,15 @@ def dates_text(start: object, end: object) -> str:
 
 def events_table(events: pd.DataFrame, type_label: Callable[[str], str] = str) -> pd.DataFrame:
     """Events to relay (``priorities.events_to_join``) as the page lists them: ``dates``,
-    ``evenement``, ``lieu``, ``type`` (French), ``organisateur``, ``lien`` (http(s) only,
-    else empty)."""
+    ``evenement``, ``lieu``, ``type`` (French), ``organisateur`` (place and organiser
+    empty when unknown, not "None"), ``lien`` (http(s) only, else empty)."""
     return pd.DataFrame({
         "dates": [dates_text(a, b) for a, b in zip(events["date_debut"], events["date_fin"],
                                                   strict=True)],
         "evenement": events["titre"].astype("string").to_numpy(),
-        "lieu": events["commune_nom"].astype("string").to_numpy(),
+        "lieu": events["commune_nom"].astype("string").fillna("").to_numpy(),
         "type": [type_label(str(t)) if pd.notna(t) else "" for t in events["type"]],
-        "organisateur": events["organisateur"].astype("string").to_numpy(),
+        "organisateur": events["organisateur"].astype("string").fillna("").to_numpy(),
         "lien": [http_url(u) for u in events["url"]],
     })
 

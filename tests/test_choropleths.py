@@ -218,6 +218,16 @@ def test_events_table_lists_dates_place_and_link(data) -> None:
     assert ou_agir.dates_text(date(2026, 12, 3), None) == "03/12/2026"
 
 
+def test_an_unknown_place_or_organiser_is_shown_empty(data) -> None:
+    events = priorities.events_to_join(data, "departement").head(3).copy()
+    events["organisateur"] = pd.Series([None, "CCI du Lot", None], dtype="str",
+                                       index=events.index)
+    events["commune_nom"] = pd.Series([None, None, "Figeac"], dtype="str", index=events.index)
+    table = ou_agir.events_table(events)
+    assert table["organisateur"].tolist() == ["", "CCI du Lot", ""]
+    assert table["lieu"].tolist() == ["", "", "Figeac"]
+
+
 def test_counts_and_names() -> None:
     assert ou_agir.events_count(0) == "aucun événement à relayer"
     assert ou_agir.events_count(1) == "1 événement à relayer"

@@ -171,12 +171,29 @@ def _import_prepared(
         log["rows_read"] = log["rows_read"] if log["rows_read"] is not None else rows_given
         import_id = conn.execute(TABLES["imports"].insert().values(log)).inserted_primary_key[0]
         counts = _write_rows(conn, prepared, import_id, source, replace_source)
+        if kind == "territoires_industrie":
+            _refresh_territoires_industrie(conn)
         conn.execute(TABLES["imports"].update().where(TABLES["imports"].c.id == import_id).values(
             rows_kept=counts.inserted + counts.updated + counts.unchanged,
             rows_inserted=counts.inserted, rows_updated=counts.updated,
             rows_unchanged=counts.unchanged, rows_deleted=counts.deleted))
     return ImportResult(import_id, kind, False, counts.inserted, counts.updated,
                         counts.unchanged, counts.deleted, int(log["rows_merged"]))
+
+
+def _refresh_territoires_industrie(conn: Connection) -> None:
+    """After a Territoires d'industrie list is written, in its transaction: ``id_ti`` of
+    every stored row with a commune, as an import would give it now (the first TI of the
+    commune by id, see ``import_locate.attach_territoires_industrie``; empty when the
+    commune is in none). Rows stored before the list then count in their TI too."""
+    ti = TABLES["territoires_industrie"]
+    first_id = ti.c.id_ti.collate("C") if conn.dialect.name == "postgresql" else ti.c.id_ti
+    for kind in ("sites", "events", "actions"):
+        located = TABLES[kind]
+        first = (sa.select(sa.func.min(first_id)).where(ti.c.code_insee == located.c.code_insee)
+                 .scalar_subquery())
+        conn.execute(located.update().where(located.c.code_insee.is_not(None))
+                     .values(id_ti=first))
 
 
 def find_import(engine: Engine, kind: str, checksum: str) -> int | None:

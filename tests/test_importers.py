@@ -357,6 +357,28 @@ def test_rows_are_placed_in_territoires_industrie(store_engine):
     assert sites["id_ti"].notna().sum() >= 2  # Oyonnax (ti-8413), Bastia…
 
 
+def test_a_ti_list_imported_after_the_rows_places_them_too(store_engine, tmp_path):
+    _import(store_engine, "sites", "sites/sirene_stock.csv")
+    _import(store_engine, "events", "events/evenements.csv")
+    assert store.read_table(store_engine, "sites")["id_ti"].isna().all()
+    _import(store_engine, "territoires-industrie", "ti/liste-ti-com2023.csv")
+    ti = store.read_table(store_engine, "territoires_industrie")
+    first = ti.sort_values(["code_insee", "id_ti"]).drop_duplicates("code_insee")
+    of_commune = first.set_index("code_insee")["id_ti"]
+    for kind in ("sites", "events"):
+        rows = store.read_table(store_engine, kind)
+        pd.testing.assert_series_equal(rows["id_ti"], rows["code_insee"].map(of_commune)
+                                       .astype("str"), check_names=False)
+    assert store.read_table(store_engine, "sites")["id_ti"].notna().sum() >= 2
+    # A commune moved to another TI (a second list): the rows follow.
+    oyonnax = tmp_path / "ti-2024.csv"
+    oyonnax.write_text("insee_com,lib_com,id_ti,lib_ti\n01283,Oyonnax,ti-0001,Nouveau TI\n",
+                       encoding="utf-8")
+    _import(store_engine, "territoires-industrie", oyonnax)
+    sites = store.read_table(store_engine, "sites")
+    assert set(sites.loc[sites["code_insee"] == "01283", "id_ti"]) == {"ti-0001"}
+
+
 def test_unplaced_rows_are_kept_with_their_line_and_declared_departement(store_engine, tmp_path):
     path = tmp_path / "evenements.csv"
     path.write_text(

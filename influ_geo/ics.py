@@ -36,8 +36,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
+
+from influ_geo import escaping
 
 PRODID = "-//Les Influstriels//influ_geo//FR"
 CRLF = "\r\n"
@@ -56,7 +58,7 @@ DROM_TIMEZONES: dict[str, str] = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # CTLs but HTAB (\t); \n handled apart
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MARKUP = str.maketrans({"<": "\u2039", ">": "\u203a"})  # no tag in any text: ‹ ›
-_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f<>\"\\^`{|}]")
+_URI_EXCLUDED = re.compile(r"[<>\"\\^`{|}]")  # RFC 3986: never in a URI
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
@@ -93,21 +95,14 @@ def escape_text(value: str) -> str:
 
 
 def http_url(value: object) -> str | None:
-    """An http(s) URL as an ASCII URI, else ``None``.
+    """An http(s) URL (the rule of ``escaping.http_url``) as an ASCII URI, else ``None``.
 
     ``"https://exemple.fr/événement?id=3"`` ⇒ ``"https://exemple.fr/%C3%A9v%C3%A9nement?id=3"``;
-    ``"javascript:alert(1)"``, ``"ftp://x"``, ``"https://"``, ``"https://a b"`` ⇒ ``None``.
+    ``"javascript:alert(1)"``, ``"ftp://x"``, ``"https://"``, ``"https://a b"`` ⇒ ``None``;
+    characters no URI may hold (``<>"\\^`{|}``) refuse the link rather than being quoted.
     """
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text or _URL_FORBIDDEN.search(text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    text = escaping.http_url(value)
+    if text is None or _URI_EXCLUDED.search(text):
         return None
     return quote(text, safe=_URL_SAFE)
 

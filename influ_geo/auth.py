@@ -168,7 +168,8 @@ def wait_message(state: SignInState, now: float) -> str | None:
     ``SignInState(5, now + 840)`` ⇒ ``"Trop d'essais infructueux : connexion bloquée
     encore 14 min."``; ``SignInState(2, now + 2)`` ⇒ ``"Patientez 2 s avant un nouvel essai."``.
     """
-    remaining = state.blocked_until - now
+    # To the millisecond: (now + 900) - now may be 900.0000000000009, read "16 min".
+    remaining = round(state.blocked_until - now, 3)
     if remaining <= 0:
         return None
     if state.failures >= config.AUTH_MAX_FAILURES:

@@ -165,6 +165,13 @@ def test_login_throttles_remember_a_bounded_number_of_logins() -> None:
     assert throttles.get("a") == SignInState() and throttles.get("D") == SignInState(1, 5.0)
 
 
+def test_a_lock_reads_its_full_minutes_whatever_the_clock() -> None:
+    now = 7906.02674611629  # (now + 900) - now == 900.0000000000009 in floating point
+    locked = auth.record_failure(SignInState(4, 0.0), now)
+    assert auth.wait_message(locked, now) == ("Trop d'essais infructueux : connexion bloquée "
+                                             "encore 15 min.")
+
+
 def test_wait_message_rounds_up() -> None:
     message = auth.wait_message(SignInState(1, 10.2), now=9.0)
     assert message == "Patientez 2 s avant un nouvel essai."
